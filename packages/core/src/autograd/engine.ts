@@ -1,0 +1,134 @@
+import { GraphError, ShapeError, argError } from '../errors.js';
+import { broadcastsTo, formatShape, sameShape } from '../shape.js';
+import { type BackwardOptions, Tensor, registerBackward } from '../tensor.js';
+import { withGradMode } from './grad-mode.js';
+import { anomalyHooks } from './anomaly-hooks.js';
+import { add } from '../ops/add.js';
+import { sumTo } from '../ops/sum-to.js';
+import { onesLike } from '../ops/like.js';
+
+/**
+ * Orders the recorded graph behind `roots` so every tensor comes after all tensors computed from it
+ * (reverse topological order). Iterative DFS with an explicit stack: a chain of 100,000 ops is fine.
+ */
+function reverseTopologicalOrder(roots: readonly Tensor[]): Tensor[] {
+  const postorder: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: { t: Tensor; next: number }[] = [];
+  for (const root of roots) {
+    if (visited.has(root)) continue;
+    visited.add(root);
+    stack.push({ t: root, next: 0 });
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const inputs = top.t.node?.inputs ?? [];
+      if (top.next < inputs.length) {
+        const child = inputs[top.next++]!;
+        if (child.requiresGrad && !visited.has(child)) {
+          visited.add(child);
+          stack.push({ t: child, next: 0 });
+        }
+      } else {
+        postorder.push(top.t);
+        stack.pop();
+      }
+    }
+  }
+  return postorder.reverse();
+}
+
+/** Reduces a VJP's gradient to its input's shape (un-broadcasting) and checks shape and dtype. */
+function fitGradient(op: string, index: number, input: Tensor, g: Tensor): Tensor {
+  let fitted = g;
+  if (!sameShape(g.shape, input.shape)) {
+    if (!broadcastsTo(input.shape, g.shape)) {
+      throw new GraphError(op, `vjp: expected the gradient of input ${index} to have shape ${formatShape(input.shape)} (or a shape it broadcasts to), got ${formatShape(g.shape)}`);
+    }
+    fitted = sumTo(g, input.shape);
+  }
+  if (fitted.dtype !== input.dtype) {
+    throw new GraphError(op, `vjp: expected the gradient of input ${index} to have dtype ${input.dtype}, got ${fitted.dtype}`);
+  }
+  return fitted;
+}
+
+/**
+ * Computes d(roots)/d(every tensor in the graph) given the roots' output gradients. Returns the map of
+ * accumulated gradients for leaves and for every tensor in `keep`.
+ */
+export function computeGradients(
+  roots: readonly Tensor[],
+  rootGrads: readonly Tensor[],
+  options: BackwardOptions,
+  keep: ReadonlySet<Tensor> = new Set(),
+): Map<Tensor, Tensor> {
+  const createGraph = options.createGraph ?? false;
+  const retainGraph = options.retainGraph ?? createGraph;
+  const order = reverseTopologicalOrder(roots);
+  const grads = new Map<Tensor, Tensor>();
+  const result = new Map<Tensor, Tensor>();
+  withGradMode(createGraph, () => {
+    roots.forEach((r, i) => {
+      const g = rootGrads[i]!;
+      const prev = grads.get(r);
+      grads.set(r, prev ? add(prev, g) : g);
+    });
+    for (const t of order) {
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      if (t.node === null || keep.has(t)) result.set(t, g);
+      const node = t.node;
+      if (node === null) continue;
+      grads.delete(t); // intermediate gradients are dropped as soon as they are used
+      if (node.vjp === null) {
+        throw new GraphError(
+          node.op,
+          'backward: expected a recorded graph, got one already freed by an earlier backward; pass { retainGraph: true } to the first backward to run it twice',
+        );
+      }
+      const inputGrads = node.vjp(g);
+      if (!retainGraph) node.vjp = null;
+      node.inputs.forEach((input, i) => {
+        const gi = inputGrads[i];
+        if (!input.requiresGrad || gi === null || gi === undefined) return;
+        const fitted = fitGradient(node.op, i, input, gi);
+        anomalyHooks.onBackward?.(node.op, fitted, i, node.createdAt);
+        const prev = grads.get(input);
+        grads.set(input, prev ? add(prev, fitted) : fitted);
+      });
+    }
+  });
+  return result;
+}
+
+function checkRootGrad(root: Tensor, grad: Tensor | undefined): Tensor {
+  if (grad === undefined) {
+    if (root.size !== 1) {
+      throw argError(ShapeError, 'backward', 'grad', `a gradient tensor for a non-scalar output of shape ${formatShape(root.shape)}`, 'none (only one-element outputs get an implicit gradient of 1)');
+    }
+    return onesLike(root);
+  }
+  if (!(grad instanceof Tensor) || !sameShape(grad.shape, root.shape) || grad.dtype !== root.dtype) {
+    const got = grad instanceof Tensor ? `shape ${formatShape(grad.shape)} dtype ${grad.dtype}` : typeof grad;
+    throw argError(ShapeError, 'backward', 'grad', `shape ${formatShape(root.shape)} dtype ${root.dtype} (the output's)`, got);
+  }
+  return grad;
+}
+
+/** `tensor.backward()`: accumulates into the `.grad` of every leaf that requires grad. */
+export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new GraphError('backward', 'tensor: expected a tensor that requires grad (an output of ops on tensors with requiresGrad: true), got one that does not');
+  }
+  const rootGrad = checkRootGrad(root, grad);
+  const grads = computeGradients([root], [rootGrad], options);
+  withGradMode(options.createGraph ?? false, () => {
+    for (const [leaf, g] of grads) {
+      if (leaf.node !== null) continue;
+      leaf.grad = leaf.grad ? add(leaf.grad, g) : options.createGraph ? g : g.detach();
+    }
+  });
+}
+
+export { checkRootGrad };
+registerBackward(backward);

@@ -1,0 +1,32 @@
+import type { Tensor } from '../tensor.js';
+import { isGradEnabled } from './grad-mode.js';
+import { anomalyHooks } from './anomaly-hooks.js';
+
+/**
+ * A VJP maps the gradient of the op's output to one gradient per input (null where an input takes none).
+ * It is written with differentiable ops, so running it with recording on gives gradients of gradients.
+ * A returned gradient may have a broadcast shape: the engine reduces it back to the input's shape.
+ */
+export type Vjp = (grad: Tensor) => readonly (Tensor | null)[];
+
+/** One recorded application of a primitive: the tape is the graph of these, reachable from any output. */
+export interface Node {
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  /** Cleared after backward (unless retainGraph) so saved tensors can be collected. */
+  vjp: Vjp | null;
+  /** Where the op was called from, captured only under detectAnomaly. */
+  readonly createdAt: string | undefined;
+}
+
+/**
+ * Records `out = op(inputs)` when recording is on and some input requires grad; otherwise does nothing,
+ * so inference and noGrad code build no graph at all. Returns `out` for convenience.
+ */
+export function record(op: string, inputs: readonly Tensor[], out: Tensor, vjp: Vjp): Tensor {
+  anomalyHooks.onForward?.(op, out);
+  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
+  out.node = { op, inputs, vjp, createdAt: anomalyHooks.captureStack?.() };
+  out.requiresGradFlag = true;
+  return out;
+}

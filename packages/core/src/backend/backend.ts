@@ -1,0 +1,105 @@
+import type { FloatArray, TypedArray } from '../dtype.js';
+import type { Shape } from '../shape.js';
+
+/**
+ * The narrow kernel interface. Ops validate their arguments, allocate outputs and call these; kernels
+ * assume valid input and write into `out` (already allocated, zero-filled, of the right length and type).
+ * Arrays are flat row-major. A backend may implement only float32 fast paths and delegate everything
+ * else to the reference backend.
+ */
+
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'gt' | 'eq';
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sigmoid' | 'relu' | 'step' | 'abs' | 'square';
+
+/** Geometry of a 2-D sliding window over an NCHW input (convolution and pooling share it). */
+export interface WindowGeometry {
+  readonly n: number;
+  readonly c: number;
+  readonly h: number;
+  readonly w: number;
+  /** kernel height and width */
+  readonly kh: number;
+  readonly kw: number;
+  /** strides */
+  readonly sh: number;
+  readonly sw: number;
+  /** zero (or -inf for max pooling) padding on each side */
+  readonly ph: number;
+  readonly pw: number;
+  /** output height and width: floor((h + 2ph - kh) / sh) + 1 */
+  readonly oh: number;
+  readonly ow: number;
+}
+
+export interface Backend {
+  readonly name: string;
+
+  /**
+   * out = a (op) b with NumPy broadcasting; aShape and bShape broadcast to outShape.
+   * 'step' style comparisons ('gt', 'eq') write 1 or 0.
+   */
+  binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
+
+  /** out[i] = f(x[i]). 'step' is 1 where x > 0 else 0 (the derivative of relu, with relu'(0) = 0). */
+  unary(op: UnaryOp, x: FloatArray, out: FloatArray): void;
+
+  /**
+   * out (m,n) = op(a) · op(b), where op(a) is (m,k): a is stored (m,k), or (k,m) when transA;
+   * b is stored (k,n), or (n,k) when transB.
+   */
+  matmul(
+    a: FloatArray,
+    b: FloatArray,
+    out: FloatArray,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+  ): void;
+
+  /** out = x with axes permuted: out.shape[i] = shape[perm[i]]. */
+  permute(x: TypedArray, shape: Shape, perm: readonly number[], out: TypedArray): void;
+
+  /** out = sum of x over `axes` (sorted, distinct); out's layout is x's shape with those axes removed. */
+  reduceSum(x: FloatArray, shape: Shape, axes: readonly number[], out: FloatArray): void;
+
+  /**
+   * out = max of x over `axes`; argIndex[i] = flat index into x of the first maximum (row-major order
+   * within the reduced block). NaN counts as the maximum.
+   */
+  reduceMax(x: FloatArray, shape: Shape, axes: readonly number[], out: FloatArray, argIndex: Int32Array): void;
+
+  /** out[i] = x[indices[i]] */
+  gather(x: TypedArray, indices: Int32Array, out: TypedArray): void;
+
+  /** out[indices[i]] += g[i] (out starts zeroed) */
+  scatterAdd(g: FloatArray, indices: Int32Array, out: FloatArray): void;
+
+  /**
+   * The book's im2col: x (N,C,H,W) → out (N·OH·OW, C·KH·KW); row (n,oy,ox), column (c,ky,kx);
+   * padded cells read 0.
+   */
+  im2col(x: FloatArray, g: WindowGeometry, out: FloatArray): void;
+
+  /** The adjoint of im2col: col (N·OH·OW, C·KH·KW) → out (N,C,H,W), overlapping windows summed. */
+  col2im(col: FloatArray, g: WindowGeometry, out: FloatArray): void;
+
+  /**
+   * Max pooling: out (N,C,OH,OW); argIndex[i] = flat index into x of the window's first maximum in
+   * row-major window order, or -1 when the window holds only padding. Padding counts as -inf.
+   */
+  maxPool2d(x: FloatArray, g: WindowGeometry, out: FloatArray, argIndex: Int32Array): void;
+
+  /** Average pooling: out (N,C,OH,OW); divides by kh·kw, or by the number of real cells when !countIncludePad. */
+  avgPool2d(x: FloatArray, g: WindowGeometry, countIncludePad: boolean, out: FloatArray): void;
+
+  /** The adjoint of avgPool2d: grad (N,C,OH,OW) → out (N,C,H,W). */
+  avgPool2dBackward(grad: FloatArray, g: WindowGeometry, countIncludePad: boolean, out: FloatArray): void;
+
+  /**
+   * Softmax cross-entropy over rows of logits (n,c) against target probabilities (n,c) (one-hot or soft).
+   * Writes softmax(logits) into probs and returns the mean over rows of -Σ target·log softmax.
+   */
+  softmaxCrossEntropy(logits: FloatArray, target: FloatArray, n: number, c: number, probs: FloatArray): number;
+}

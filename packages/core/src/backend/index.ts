@@ -1,0 +1,41 @@
+import type { Backend } from './backend.js';
+import { referenceBackend } from './reference/index.js';
+import { ValueError, argError } from '../errors.js';
+
+export type { Backend, BinaryOp, UnaryOp, WindowGeometry } from './backend.js';
+export { referenceBackend };
+
+const backends = new Map<string, Backend>([['reference', referenceBackend]]);
+let active: Backend = referenceBackend;
+
+/** The backend every op dispatches to. */
+export function getBackend(): Backend {
+  return active;
+}
+
+/** Makes a backend available to `setBackend` by name. */
+export function registerBackend(backend: Backend): void {
+  backends.set(backend.name, backend);
+}
+
+/**
+ * Selects the backend by name (`'reference'` is always there) or by object.
+ * @example setBackend('reference') // the plain TypeScript oracle
+ */
+export function setBackend(backend: string | Backend): void {
+  if (typeof backend !== 'string') {
+    registerBackend(backend);
+    active = backend;
+    return;
+  }
+  const found = backends.get(backend);
+  if (!found) {
+    throw argError(ValueError, 'setBackend', 'name', `one of ${[...backends.keys()].join(', ')}`, backend);
+  }
+  active = found;
+}
+
+/** Names of the registered backends. */
+export function listBackends(): string[] {
+  return [...backends.keys()];
+}

@@ -1,0 +1,33 @@
+// @tapegrad/core — the one public entry.
+import './autograd/engine.js';
+import './methods.js';
+
+export { Tensor, type BackwardOptions, type NestedArray } from './tensor.js';
+export { type DType, type FloatArray, type TypedArray, DTYPES } from './dtype.js';
+export {
+  TapegradError,
+  ShapeError,
+  DTypeError,
+  ValueError,
+  GraphError,
+  FormatError,
+  GradCheckError,
+  AnomalyError,
+} from './errors.js';
+export { type Shape, formatShape, sizeOf, broadcastShapes } from './shape.js';
+export { tensor, zeros, ones, full, randn, rand, arange, type TensorOptions, type TensorData, type RandomOptions } from './creation.js';
+export { Rng } from './random.js';
+export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
+export { record, type Vjp, type Node } from './autograd/node.js';
+export * from './ops/index.js';
+export {
+  getBackend,
+  setBackend,
+  registerBackend,
+  listBackends,
+  referenceBackend,
+  type Backend,
+  type BinaryOp,
+  type UnaryOp,
+  type WindowGeometry,
+} from './backend/index.js';
