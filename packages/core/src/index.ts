@@ -13,6 +13,7 @@ export {
   FormatError,
   GradCheckError,
   AnomalyError,
+  argError,
 } from './errors.js';
 export { type Shape, formatShape, sizeOf, broadcastShapes } from './shape.js';
 export { tensor, zeros, ones, full, randn, rand, arange, type TensorOptions, type TensorData, type RandomOptions } from './creation.js';
