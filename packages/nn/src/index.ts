@@ -1,1 +1,3 @@
 export {};
+export * from './viz/index.js';
+export * from './train/index.js';
