@@ -21,6 +21,7 @@ export { Rng } from './random.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
 export { record, type Vjp, type Node } from './autograd/node.js';
 export { gradCheck, numericalGradient, type GradCheckOptions, type CheckedFunction } from './grad-check/index.js';
+export { grad, valueAndGrad, type GradOptions, type ScalarFunction } from './autograd/functional.js';
 export * from './ops/index.js';
 export {
   getBackend,
