@@ -6,6 +6,7 @@ import {
   avgPool2dBackward,
   col2im,
   im2col,
+  maxPool2d,
   zeros,
 } from '@tapegrad/core';
 import { type AnyOpRow, type RefArray, row } from './types.js';
@@ -220,6 +221,22 @@ const avgPoolRow = row<AvgAttrs>({
   ],
 });
 
+const maxPoolRow = row<Win>({
+  op: 'maxPool2d',
+  run: ([x], a) => maxPool2d(x!, a),
+  reference: ([x], a) => refMaxPool(x!, a),
+  // distinct values: no ties, so the maximum (and its gradient) is unambiguous under central differences;
+  // the tie rule is tested in test/conv/pool.test.ts
+  samples: poolCases.map(({ label, x, a }) => ({ label, inputs: [{ shape: x, domain: 'distinct' as const }], attrs: a })),
+  errors: [
+    { label: '5-D x', call: () => maxPool2d(x64([1, 1, 1, 4, 4]), { kernel: 2 }), error: ShapeError, message: /^\[maxPool2d\] x: expected 4-D \(N,C,H,W\), got shape \[1,1,1,4,4\]$/ },
+    { label: 'pad more than half the kernel', call: () => maxPool2d(x64([1, 1, 6, 6]), { kernel: [4, 2], pad: [1, 2] }), error: ValueError, message: /^\[maxPool2d\] pad: expected at most half the kernel \(≤ 1 for kernel 2\), got 2 \(columns\)$/ },
+    { label: 'stride as a 3-array', call: () => maxPool2d(x64([1, 1, 6, 6]), { kernel: 2, stride: [1, 1, 1] as unknown as number }), error: ValueError, message: /^\[maxPool2d\] stride: expected a number or an \[h, w\] pair, got an array of length 3$/ },
+    { label: 'empty output', call: () => maxPool2d(x64([2, 3, 1, 8]), { kernel: 2 }), error: ShapeError, message: /^\[maxPool2d\] kernel: expected a 2×2 window that fits the padded input 1×8 .*got an empty output size 0×4$/ },
+    { label: 'int32 x', call: () => maxPool2d(zeros([1, 1, 4, 4], { dtype: 'int32' }), { kernel: 2 }), error: DTypeError, message: /^\[maxPool2d\] x: expected a float32 or float64 tensor, got dtype int32$/ },
+  ],
+});
+
 interface AvgBackAttrs extends AvgAttrs {
   xShape: number[];
 }
@@ -242,4 +259,4 @@ const avgPoolBackwardRow = row<AvgBackAttrs>({
   ],
 });
 
-export const rowsWindow: AnyOpRow[] = [im2colRow, col2imRow, avgPoolRow, avgPoolBackwardRow];
+export const rowsWindow: AnyOpRow[] = [im2colRow, col2imRow, maxPoolRow, avgPoolRow, avgPoolBackwardRow];
