@@ -22,6 +22,7 @@ export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
 export { record, type Vjp, type Node } from './autograd/node.js';
 export { gradCheck, numericalGradient, type GradCheckOptions, type CheckedFunction } from './grad-check/index.js';
 export { grad, valueAndGrad, type GradOptions, type ScalarFunction } from './autograd/functional.js';
+export { customOp, type CustomOpSpec, type CustomOpContext } from './autograd/custom-op.js';
 export * from './ops/index.js';
 export {
   getBackend,
