@@ -25,6 +25,7 @@ export interface GradCheckOptions {
 }
 
 interface Resolved {
+  labels: CheckLabels;
   eps: number;
   atol: number;
   rtol: number;
@@ -32,7 +33,7 @@ interface Resolved {
   seed: number;
 }
 
-function resolveOptions(op: string, options: GradCheckOptions): Resolved {
+function resolveOptions(op: string, options: GradCheckOptions): Omit<Resolved, 'labels'> {
   const eps = options.eps ?? 1e-6;
   const atol = options.atol ?? 1e-5;
   const rtol = options.rtol ?? 1e-3;
@@ -57,8 +58,23 @@ function resolveOptions(op: string, options: GradCheckOptions): Resolved {
  * gradCheck((x, w) => sum(mul(x, w)), [x, w]); // true
  */
 export function gradCheck(fn: CheckedFunction, inputs: readonly Tensor[], options: GradCheckOptions = {}): true {
-  const op = 'gradCheck';
-  const opts = resolveOptions(op, options);
+  return runGradCheck('gradCheck', fn, inputs, options, defaultLabels);
+}
+
+/** How messages name the inputs and outputs of the function under check. */
+export interface CheckLabels {
+  input(i: number, x: Tensor): string;
+  output(k: number, out: Tensor): string;
+}
+
+const defaultLabels: CheckLabels = {
+  input: (i, x) => `input ${i} (shape ${formatShape(x.shape)})`,
+  output: (k, out) => `output ${k} (shape ${formatShape(out.shape)})`,
+};
+
+/** @internal gradCheck with the op name and labels of its caller (gradGradCheck). */
+export function runGradCheck(op: string, fn: CheckedFunction, inputs: readonly Tensor[], options: GradCheckOptions, labels: CheckLabels): true {
+  const opts: Resolved = { ...resolveOptions(op, options), labels };
   const { args, checked } = prepareInputs(op, fn, inputs);
   if (checked.length === 0) throw argError(ValueError, op, 'inputs', 'at least one float64 input to check', 'int32 inputs only');
   // recording on even inside noGrad: the analytical side needs the tape
@@ -139,10 +155,6 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-function describeOutput(k: number, out: Tensor): string {
-  return `output ${k} (shape ${formatShape(out.shape)})`;
-}
-
 function tolerances(opts: Resolved): string {
   // tolerances as written in code: 1e-5 rather than 0.00001
   const exp = (v: number) => (v === 0 ? '0' : v.toExponential().replace('e+', 'e'));
@@ -155,7 +167,7 @@ function jacobianError(op: string, i: number, x: Tensor, k: number, out: Tensor,
   const element = out.size > 1 ? ` element ${formatIndex(e, out.shape)} (flat ${e})` : '';
   return new GradCheckError(
     op,
-    `input ${i} (shape ${formatShape(x.shape)}), ${describeOutput(k, out)}${element}: worst at ${formatIndex(j, x.shape)} (flat ${j}): ` +
+    `${opts.labels.input(i, x)}, ${opts.labels.output(k, out)}${element}: worst at ${formatIndex(j, x.shape)} (flat ${j}): ` +
       `numerical ${formatNumber(bad.numerical)} vs analytical ${formatNumber(bad.analytical)}, max difference ${formatNumber(bad.difference)} ${tolerances(opts)}`,
   );
 }
@@ -163,7 +175,7 @@ function jacobianError(op: string, i: number, x: Tensor, k: number, out: Tensor,
 function directionError(op: string, i: number, x: Tensor, k: number, out: Tensor, bad: Mismatch, opts: Resolved): GradCheckError {
   return new GradCheckError(
     op,
-    `input ${i} (shape ${formatShape(x.shape)}), ${describeOutput(k, out)}: along a random direction (fastMode, seed ${opts.seed}): ` +
+    `${opts.labels.input(i, x)}, ${opts.labels.output(k, out)}: along a random direction (fastMode, seed ${opts.seed}): ` +
       `numerical vᵀJu ${formatNumber(bad.numerical)} vs analytical (vᵀJ)·u ${formatNumber(bad.analytical)}, max difference ${formatNumber(bad.difference)} ` +
       `${tolerances(opts)}; run without fastMode to find the worst index`,
   );
