@@ -9,6 +9,8 @@ export { fullLike, onesLike, zerosLike } from './like.js';
 export { im2col } from './im2col.js';
 export { col2im } from './col2im.js';
 export { maxPool2d } from './max-pool2d.js';
+export { conv2d, type Conv2dOptions } from './conv2d.js';
+export { softmaxCrossEntropy, type Labels } from './softmax-cross-entropy.js';
 export { avgPool2d, type AvgPoolOptions } from './avg-pool2d.js';
 export { avgPool2dBackward } from './avg-pool2d-backward.js';
 export type { Size2, WindowOptions, PoolOptions } from './window-geometry.js';

@@ -5,6 +5,7 @@ import {
   avgPool2d,
   avgPool2dBackward,
   col2im,
+  conv2d,
   im2col,
   maxPool2d,
   zeros,
@@ -259,4 +260,44 @@ const avgPoolBackwardRow = row<AvgBackAttrs>({
   ],
 });
 
-export const rowsWindow: AnyOpRow[] = [im2colRow, col2imRow, maxPoolRow, avgPoolRow, avgPoolBackwardRow];
+interface ConvAttrs {
+  stride: Pair;
+  pad: Pair;
+}
+
+const convCases: { label: string; x: number[]; w: number[]; bias: boolean; stride: Pair; pad: Pair }[] = [
+  { label: 'odd non-square x, 3×2 kernel, stride [2,1], pad [1,2]', x: [2, 3, 5, 7], w: [4, 3, 3, 2], bias: true, stride: [2, 1], pad: [1, 2] },
+  { label: '1×1 kernel with padding', x: [1, 2, 4, 3], w: [3, 2, 1, 1], bias: true, stride: [1, 1], pad: [1, 1] },
+  { label: 'kernel as large as the padded input, no bias', x: [2, 1, 3, 4], w: [2, 1, 5, 4], bias: false, stride: [1, 1], pad: [1, 0] },
+  { label: 'batch 1, many channels, stride 3, pad 2', x: [1, 8, 7, 7], w: [2, 8, 3, 3], bias: true, stride: [3, 3], pad: [2, 2] },
+  { label: "the book's 5×5 filters on 10×10", x: [2, 1, 10, 10], w: [3, 1, 5, 5], bias: true, stride: [1, 1], pad: [0, 0] },
+];
+
+const convRow = row<ConvAttrs>({
+  op: 'conv2d',
+  run: ([x, w, b], a) => conv2d(x!, w!, b, a),
+  reference: ([x, w, b], a) => refConv(x!, w!, b, { kernel: [w!.shape[2]!, w!.shape[3]!], stride: a.stride, pad: a.pad }),
+  samples: convCases.map(({ label, x, w, bias, stride, pad }) => ({
+    label,
+    inputs: bias ? [{ shape: x }, { shape: w }, { shape: [w[0]!] }] : [{ shape: x }, { shape: w }],
+    attrs: { stride, pad },
+  })),
+  errors: [
+    {
+      label: 'channel mismatch',
+      call: () => conv2d(zeros([2, 3, 28, 28]), zeros([8, 1, 5, 5])),
+      error: ShapeError,
+      message: /^\[conv2d\] w: expected 4-D \(FN,C,FH,FW\) with C=3 to match x \(2,3,28,28\), got shape \[8,1,5,5\]$/,
+    },
+    { label: '3-D x', call: () => conv2d(zeros([3, 28, 28]), zeros([8, 3, 5, 5])), error: ShapeError, message: /^\[conv2d\] x: expected 4-D \(N,C,H,W\), got shape \[3,28,28\]$/ },
+    { label: 'bias of the wrong shape', call: () => conv2d(zeros([1, 1, 6, 6]), zeros([4, 1, 3, 3]), zeros([4, 1])), error: ShapeError, message: /^\[conv2d\] b: expected shape \[4\] \(one bias per filter of w \(4,1,3,3\)\), got shape \[4,1\]$/ },
+    { label: 'zero stride', call: () => conv2d(zeros([1, 1, 6, 6]), zeros([4, 1, 3, 3]), null, { stride: 0 }), error: ValueError, message: /^\[conv2d\] stride: expected a positive integer, got 0$/ },
+    { label: 'non-integer stride', call: () => conv2d(zeros([1, 1, 6, 6]), zeros([4, 1, 3, 3]), null, { stride: [1, 1.5] }), error: ValueError, message: /^\[conv2d\] stride\[1\]: expected a positive integer, got 1\.5$/ },
+    { label: 'negative pad', call: () => conv2d(zeros([1, 1, 6, 6]), zeros([4, 1, 3, 3]), null, { pad: -1 }), error: ValueError, message: /^\[conv2d\] pad: expected a non-negative integer, got -1$/ },
+    { label: 'empty output', call: () => conv2d(zeros([1, 1, 6, 6]), zeros([4, 1, 9, 3]), null, { pad: 1 }), error: ShapeError, message: /^\[conv2d\] w: expected a 9×3 window that fits the padded input 8×8 .*got an empty output size 0×6$/ },
+    { label: 'dtype mix', call: () => conv2d(zeros([1, 1, 6, 6]), zeros([4, 1, 3, 3], { dtype: 'float64' })), error: DTypeError, message: /^\[conv2d\] w: expected dtype float32 to match x, got dtype float64/ },
+    { label: 'bias dtype mix', call: () => conv2d(zeros([1, 1, 6, 6]), zeros([4, 1, 3, 3]), zeros([4], { dtype: 'float64' })), error: DTypeError, message: /^\[conv2d\] b: expected dtype float32 to match x, got dtype float64/ },
+  ],
+});
+
+export const rowsWindow: AnyOpRow[] = [im2colRow, col2imRow, maxPoolRow, avgPoolRow, avgPoolBackwardRow, convRow];

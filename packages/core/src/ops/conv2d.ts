@@ -1,0 +1,52 @@
+import { ShapeError, argError } from '../errors.js';
+import { formatShape, sameShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { add } from './add.js';
+import { checkFloat, checkSameDType, describe } from './checks.js';
+import { im2col } from './im2col.js';
+import { matmulFlags } from './matmul.js';
+import { permute } from './permute.js';
+import { reshape } from './reshape.js';
+import { type Size2, windowGeometry, windowParams } from './window-geometry.js';
+
+export interface Conv2dOptions {
+  /** Default 1. */
+  stride?: Size2;
+  /** Zero padding on each side; default 0. */
+  pad?: Size2;
+}
+
+/** `(2,3,28,28)`: how conv2d's messages quote x's shape beside w's expected layout. */
+const paren = (shape: readonly number[]) => `(${shape.join(',')})`;
+
+/**
+ * 2-D cross-correlation (as every framework's "convolution") of x (N,C,H,W) with filters w (FN,C,FH,FW)
+ * plus an optional bias b (FN): out (N,FN,OH,OW), OH = floor((H + 2·padH − FH)/strideH) + 1.
+ * A composite: im2col → one GEMM against the filters seen as (FN, C·FH·FW), transposed in place by the
+ * matmul flags → + b → NHWC back to NCHW. Its gradient comes from those ops' VJPs.
+ * @example conv2d(x, w, b, { stride: 1, pad: 0 }) // x (N,1,28,28), w (30,1,5,5) → (N,30,24,24)
+ */
+export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  checkFloat('conv2d', 'x', x);
+  if (x.ndim !== 4) throw argError(ShapeError, 'conv2d', 'x', '4-D (N,C,H,W)', describe(x));
+  checkFloat('conv2d', 'w', w);
+  const c = x.shape[1]!;
+  if (w.ndim !== 4 || w.shape[1] !== c) {
+    throw argError(ShapeError, 'conv2d', 'w', `4-D (FN,C,FH,FW) with C=${c} to match x ${paren(x.shape)}`, describe(w));
+  }
+  checkSameDType('conv2d', x, w, ['x', 'w']);
+  const [fn, , fh, fw] = w.shape as [number, number, number, number];
+  if (b !== undefined && b !== null) {
+    checkFloat('conv2d', 'b', b);
+    if (!sameShape(b.shape, [fn])) {
+      throw argError(ShapeError, 'conv2d', 'b', `shape ${formatShape([fn])} (one bias per filter of w ${paren(w.shape)})`, describe(b));
+    }
+    checkSameDType('conv2d', x, b, ['x', 'b']);
+  }
+  const params = windowParams('conv2d', [fh, fw], options.stride ?? 1, options.pad ?? 0, 'w');
+  const g = windowGeometry('conv2d', x, params, 'w');
+  const col = im2col(x, params); // (N·OH·OW, C·FH·FW)
+  let out = matmulFlags(col, reshape(w, [fn, c * fh * fw]), false, true); // (N·OH·OW, FN)
+  if (b !== undefined && b !== null) out = add(out, b);
+  return permute(reshape(out, [g.n, g.oh, g.ow, fn]), [0, 3, 1, 2]);
+}
