@@ -13,5 +13,7 @@ export { conv2d, type Conv2dOptions } from './conv2d.js';
 export { softmaxCrossEntropy, type Labels } from './softmax-cross-entropy.js';
 export { avgPool2d, type AvgPoolOptions } from './avg-pool2d.js';
 export { avgPool2dBackward } from './avg-pool2d-backward.js';
+export { dropout, type DropoutOptions } from './dropout.js';
+export { localResponseNorm, type LocalResponseNormOptions } from './local-response-norm.js';
 export type { Size2, WindowOptions, PoolOptions } from './window-geometry.js';
 export { listPrimitives, type PrimitiveInfo } from './registry.js';
