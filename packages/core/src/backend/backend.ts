@@ -70,10 +70,10 @@ export interface Backend {
    */
   reduceMax(x: FloatArray, shape: Shape, axes: readonly number[], out: FloatArray, argIndex: Int32Array): void;
 
-  /** out[i] = x[indices[i]] */
+  /** out[i] = x[indices[i]]; an index of -1 means "no element" and writes 0. */
   gather(x: TypedArray, indices: Int32Array, out: TypedArray): void;
 
-  /** out[indices[i]] += g[i] (out starts zeroed) */
+  /** out[indices[i]] += g[i] (out starts zeroed); an index of -1 drops g[i]. */
   scatterAdd(g: FloatArray, indices: Int32Array, out: FloatArray): void;
 
   /**

@@ -25,7 +25,8 @@ function broadcastStrides(shape: Shape, outShape: Shape): number[] {
 export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void {
   const f = BINARY[op];
   const n = out.length;
-  if (sameShape(aShape, bShape)) {
+  // (both operands may have one shape and still broadcast to a larger output: broadcastTo of a 0-d x)
+  if (sameShape(aShape, bShape) && sameShape(aShape, outShape)) {
     for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!);
     return;
   }

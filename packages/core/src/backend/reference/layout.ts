@@ -28,10 +28,15 @@ export function permute(x: TypedArray, shape: Shape, perm: readonly number[], ou
   }
 }
 
+/** out[i] = x[indices[i]]; an index of -1 ("no element", e.g. an all-padding pooling window) reads 0. */
 export function gather(x: TypedArray, indices: Int32Array, out: TypedArray): void {
-  for (let i = 0; i < indices.length; i++) out[i] = x[indices[i]!]!;
+  for (let i = 0; i < indices.length; i++) {
+    const j = indices[i]!;
+    out[i] = j >= 0 ? x[j]! : 0;
+  }
 }
 
+/** out[indices[i]] += g[i]; an index of -1 drops its value. */
 export function scatterAdd(g: FloatArray, indices: Int32Array, out: FloatArray): void {
   for (let i = 0; i < indices.length; i++) {
     const j = indices[i]!;
