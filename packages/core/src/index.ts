@@ -23,6 +23,7 @@ export { record, type Vjp, type Node } from './autograd/node.js';
 export { gradCheck, gradGradCheck, numericalGradient, type GradCheckOptions, type CheckedFunction } from './grad-check/index.js';
 export { grad, valueAndGrad, type GradOptions, type ScalarFunction } from './autograd/functional.js';
 export { customOp, type CustomOpSpec, type CustomOpContext } from './autograd/custom-op.js';
+export { detectAnomaly } from './autograd/anomaly.js';
 export * from './ops/index.js';
 export {
   getBackend,

@@ -86,7 +86,9 @@ export function computeGradients(
           'backward: expected a recorded graph, got one already freed by an earlier backward; pass { retainGraph: true } to the first backward to run it twice',
         );
       }
-      const inputGrads = node.vjp(g);
+      const vjp = node.vjp;
+      // detectAnomaly wraps VJPs: the ops inside are backward work, checked through the gradients they return
+      const inputGrads = anomalyHooks.aroundVjp ? anomalyHooks.aroundVjp(() => vjp(g)) : vjp(g);
       if (!retainGraph) node.vjp = null;
       node.inputs.forEach((input, i) => {
         const gi = inputGrads[i];
