@@ -74,6 +74,16 @@ describe('conv2d properties (fast-check, fixed seed)', () => {
     );
   });
 
+  it('many channels, batch 1: 64 input channels, 16 filters, non-square kernel and padding', () => {
+    const g = { n: 1, c: 64, h: 9, w: 7, kh: 3, kw: 2, sh: 1, sw: 2, ph: 1, pw: 0 };
+    const x = uniform(64 * 9 * 7, 11);
+    const w = uniform(16 * 64 * 3 * 2, 12);
+    const b = uniform(16, 13);
+    const out = conv2d(tensor(x, [1, 64, 9, 7], { dtype: 'float64' }), tensor(w, [16, 64, 3, 2], { dtype: 'float64' }), tensor(b, [16], { dtype: 'float64' }), { stride: [1, 2], pad: [1, 0] });
+    expect(out.shape).toEqual([1, 16, 9, 3]);
+    expectClose(out.data, naiveConv2d(x, w, b, 16, g), 1e-12, 1e-12);
+  });
+
   it('the input gradient equals the adjoint: <conv(x), dy> differentiated by hand via naive loops', () => {
     // dx[n,c,y,x] = Σ dy[n,f,oy,ox]·w[f,c,ky,kx] over the windows covering (y,x): an independent check of
     // the im2col/col2im route for a non-square, strided, padded case
