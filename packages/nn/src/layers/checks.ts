@@ -1,0 +1,43 @@
+import { DTypeError, ShapeError, Tensor, ValueError, argError, formatShape } from '@tapegrad/core';
+
+/**
+ * Checks a layer's input before any op runs, so the message speaks the layer's language:
+ * `[Conv2d] x: expected 4-D (N,C,H,W) with C=1, got shape [2,3,28,28]` (a model re-raises it under the
+ * layer's name, e.g. `[conv1] …`). `layout` names the dimensions; `fixed` pins some of them.
+ */
+export function checkLayerInput(
+  layer: string,
+  x: unknown,
+  spec: { rank?: number; minRank?: number; layout: string; fixed?: Record<number, number>; dtype?: string },
+): asserts x is Tensor {
+  if (!(x instanceof Tensor)) {
+    throw argError(ValueError, layer, 'x', 'a Tensor', x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x);
+  }
+  const fixed = Object.entries(spec.fixed ?? {}).map(([axis, size]) => [Number(axis), size] as const);
+  const names = spec.layout.slice(1, -1).split(',');
+  const want = () => {
+    const pins = fixed.map(([axis, size]) => `${names[axis < 0 ? names.length + axis : axis]}=${size}`);
+    const rank = spec.rank !== undefined ? `${spec.rank}-D` : `at least ${spec.minRank}-D`;
+    return `${rank} ${spec.layout}${pins.length > 0 ? ` with ${pins.join(', ')}` : ''}`;
+  };
+  const rankOk = spec.rank !== undefined ? x.ndim === spec.rank : x.ndim >= (spec.minRank ?? 0);
+  if (!rankOk || fixed.some(([axis, size]) => x.shape[axis < 0 ? x.ndim + axis : axis] !== size)) {
+    throw argError(ShapeError, layer, 'x', want(), `shape ${formatShape(x.shape)}`);
+  }
+  if (spec.dtype !== undefined && x.dtype !== spec.dtype) {
+    throw argError(DTypeError, layer, 'x', `dtype ${spec.dtype} (the layer's parameters)`, `dtype ${x.dtype}`);
+  }
+}
+
+/** A positive integer constructor argument. */
+export function positiveInt(layer: string, arg: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw argError(ValueError, layer, arg, 'a positive integer', String(v));
+  return v;
+}
+
+/** A dtype option for parameters: float32 (default) or float64. */
+export function floatDType(layer: string, v: unknown): 'float32' | 'float64' {
+  if (v === undefined) return 'float32';
+  if (v !== 'float32' && v !== 'float64') throw argError(DTypeError, layer, 'dtype', "'float32' or 'float64'", String(v));
+  return v;
+}

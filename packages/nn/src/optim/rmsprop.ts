@@ -1,0 +1,48 @@
+import type { FloatArray, Tensor } from '@tapegrad/core';
+import { Optimizer, hyper, nonNegative, unitInterval } from './optimizer.js';
+
+export interface RMSpropOptions {
+  /** Default 0.01. */
+  lr?: number;
+  /** Decay of the squared-gradient average (the book's decay_rate); default 0.99, in [0, 1). */
+  alpha?: number;
+  /** Added to √v; default 1e-8 (PyTorch's; the book uses 1e-7). */
+  eps?: number;
+}
+
+/**
+ * RMSprop as torch.optim.RMSprop (not centered, no momentum): v ← α·v + (1−α)·g²; p ← p − lr·g / (√v + eps).
+ * @example new RMSprop(model.parameters(), { lr: 0.01, alpha: 0.99 })
+ */
+export class RMSprop extends Optimizer {
+  alpha: number;
+  eps: number;
+  private readonly squareAvg: Tensor[];
+
+  constructor(params: Iterable<Tensor>, options: RMSpropOptions = {}) {
+    super('RMSprop', params, options.lr ?? 0.01);
+    this.alpha = hyper('RMSprop', 'alpha', options.alpha ?? 0.99, unitInterval, 'a number in [0, 1)');
+    this.eps = hyper('RMSprop', 'eps', options.eps ?? 1e-8, nonNegative, 'a finite number ≥ 0');
+    this.squareAvg = this.addBuffer('square_avg');
+  }
+
+  protected update(i: number, p: FloatArray, g: FloatArray): void {
+    const v = this.squareAvg[i]!.data;
+    const { lr, alpha, eps } = this;
+    for (let j = 0; j < p.length; j++) {
+      const gj = g[j]!;
+      v[j] = v[j]! * alpha + (1 - alpha) * gj * gj;
+      p[j] = p[j]! - lr * (gj / (Math.sqrt(v[j]!) + eps));
+    }
+  }
+
+  protected hyperparameters(): Record<string, number> {
+    return { alpha: this.alpha, eps: this.eps };
+  }
+
+  protected setHyperparameters(values: Record<string, number>): void {
+    const alpha = hyper('RMSprop', 'alpha', values.alpha, unitInterval, 'a number in [0, 1)');
+    this.eps = hyper('RMSprop', 'eps', values.eps, nonNegative, 'a finite number ≥ 0');
+    this.alpha = alpha;
+  }
+}
