@@ -7,10 +7,6 @@ import type { WindowGeometry } from '../backend.js';
  * are clipped once per row instead of testing every cell against the padding.
  */
 
-/** The kx range [lo, hi) whose input column ix = x0 + kx lies inside [0, w). */
-function kxRange(x0: number, kw: number, w: number): [number, number] {
-  return [Math.max(0, -x0), Math.min(kw, w - x0)];
-}
 
 /**
  * x (N,C,H,W) → out (N·OH·OW, C·KH·KW): row (n,oy,ox), column (c,ky,kx). Padded cells stay 0 (out is
@@ -27,7 +23,9 @@ export function im2col(x: FloatArray, g: WindowGeometry, out: FloatArray): void 
       const y0 = oy * sh - ph;
       for (let ox = 0; ox < ow; ox++) {
         const x0 = ox * sw - pw;
-        const [lo, hi] = kxRange(x0, kw, w);
+        // the kx range [lo, hi) whose input column x0 + kx lies inside [0, w)
+        const lo = x0 < 0 ? -x0 : 0;
+        const hi = w - x0 < kw ? w - x0 : kw;
         for (let ch = 0; ch < c; ch++) {
           const xc = xb + ch * plane;
           const oc = o + ch * kh * kw;
@@ -60,7 +58,9 @@ export function col2im(col: FloatArray, g: WindowGeometry, out: FloatArray): voi
       const y0 = oy * sh - ph;
       for (let ox = 0; ox < ow; ox++) {
         const x0 = ox * sw - pw;
-        const [lo, hi] = kxRange(x0, kw, w);
+        // the kx range [lo, hi) whose input column x0 + kx lies inside [0, w)
+        const lo = x0 < 0 ? -x0 : 0;
+        const hi = w - x0 < kw ? w - x0 : kw;
         for (let ch = 0; ch < c; ch++) {
           const xc = xb + ch * plane;
           const oc = o + ch * kh * kw;
@@ -79,10 +79,10 @@ export function col2im(col: FloatArray, g: WindowGeometry, out: FloatArray): voi
 }
 
 /**
- * Max pooling, one (n,c) plane at a time. Padding is -inf, so only real cells are visited; the first
- * real cell always replaces the "nothing yet" state (index -1), later ones only when strictly greater
- * (or NaN, which wins as in reduceMax) — so ties go to the first maximum in row-major window order.
- * A window made only of padding writes -inf and index -1.
+ * Max pooling, one (n,c) plane at a time. Padding is -inf, so only real cells are visited: the window's
+ * first real cell starts the search, later ones win only when strictly greater (or NaN, which wins as in
+ * reduceMax) — so ties go to the first maximum in row-major window order. A window made only of
+ * padding (impossible when pad ≤ kernel/2, as the op requires) writes -inf and index -1.
  */
 export function maxPool2d(x: FloatArray, g: WindowGeometry, out: FloatArray, argIndex: Int32Array): void {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
@@ -96,14 +96,21 @@ export function maxPool2d(x: FloatArray, g: WindowGeometry, out: FloatArray, arg
       const kyHi = Math.min(kh, h - y0);
       for (let ox = 0; ox < ow; ox++) {
         const x0 = ox * sw - pw;
-        const [lo, hi] = kxRange(x0, kw, w);
+        // the kx range [lo, hi) whose input column x0 + kx lies inside [0, w)
+        const lo = x0 < 0 ? -x0 : 0;
+        const hi = w - x0 < kw ? w - x0 : kw;
         let best = -Infinity;
         let bestIdx = -1;
+        if (kyLo < kyHi && lo < hi) {
+          bestIdx = base + (y0 + kyLo) * w + x0 + lo;
+          best = x[bestIdx]!;
+        }
         for (let ky = kyLo; ky < kyHi; ky++) {
           const row = base + (y0 + ky) * w + x0;
           for (let kx = lo; kx < hi; kx++) {
             const v = x[row + kx]!;
-            if (bestIdx < 0 || v > best || (v !== v && best === best)) {
+            // strictly greater keeps the first maximum; NaN wins (once), as in reduceMax
+            if (v > best || (v !== v && best === best)) {
               best = v;
               bestIdx = row + kx;
             }
@@ -135,7 +142,9 @@ export function avgPool2d(x: FloatArray, g: WindowGeometry, countIncludePad: boo
       const kyHi = Math.min(kh, h - y0);
       for (let ox = 0; ox < ow; ox++) {
         const x0 = ox * sw - pw;
-        const [lo, hi] = kxRange(x0, kw, w);
+        // the kx range [lo, hi) whose input column x0 + kx lies inside [0, w)
+        const lo = x0 < 0 ? -x0 : 0;
+        const hi = w - x0 < kw ? w - x0 : kw;
         let acc = 0; // a JS number: float64 accumulation even for float32 data
         for (let ky = kyLo; ky < kyHi; ky++) {
           const row = base + (y0 + ky) * w + x0;
@@ -164,7 +173,9 @@ export function avgPool2dBackward(grad: FloatArray, g: WindowGeometry, countIncl
       const kyHi = Math.min(kh, h - y0);
       for (let ox = 0; ox < ow; ox++) {
         const x0 = ox * sw - pw;
-        const [lo, hi] = kxRange(x0, kw, w);
+        // the kx range [lo, hi) whose input column x0 + kx lies inside [0, w)
+        const lo = x0 < 0 ? -x0 : 0;
+        const hi = w - x0 < kw ? w - x0 : kw;
         const d = divisor(countIncludePad, kh, kw, Math.max(0, kyHi - kyLo), Math.max(0, hi - lo));
         const v = d > 0 ? grad[o]! / d : 0;
         o++;
