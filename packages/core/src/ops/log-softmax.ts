@@ -1,6 +1,7 @@
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { checkFloat } from './checks.js';
+import { checkFloat, describe } from './checks.js';
+import { ShapeError, argError } from '../errors.js';
 import { exp } from './exp.js';
 import { log } from './log.js';
 import { max } from './max.js';
@@ -15,6 +16,7 @@ import { sum } from './sum.js';
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   checkFloat('logSoftmax', 'x', x);
+  if (x.ndim < 1) throw argError(ShapeError, 'logSoftmax', 'x', 'at least 1-D', describe(x));
   const a = normalizeAxis('logSoftmax', axis, x.ndim);
   const z = sub(x, max(x, a, true).detach());
   return sub(z, log(sum(exp(z), a, true)));

@@ -35,7 +35,7 @@ export function reduceMaxForward(op: string, x: Tensor, axes: readonly number[])
 export function max(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
   checkFloat('max', 'x', x);
   // a 0-d x accepts axis 0 or -1 (as NumPy) and has nothing to reduce
-  const axes = normalizeAxes('max', axis, x.ndim).filter((a) => a < x.ndim);
+  const axes = normalizeAxes('max', axis, x.ndim).filter((a) => a >= 0 && a < x.ndim);
   const { values, argIndex } = reduceMaxForward('max', x, axes);
   const out = new Tensor(values, reducedShape(x.shape, axes, keepdims), x.dtype);
   // grad is in output order, the order of argIndex: scatter it to the arg-max positions of x.

@@ -10,7 +10,7 @@ import { sum } from './sum.js';
  */
 export function mean(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
   checkFloat('mean', 'x', x);
-  const axes = normalizeAxes('mean', axis, x.ndim).filter((a) => a < x.ndim);
+  const axes = normalizeAxes('mean', axis, x.ndim).filter((a) => a >= 0 && a < x.ndim);
   const count = sizeOf(axes.map((a) => x.shape[a]!));
   return div(sum(x, axes, keepdims), count);
 }

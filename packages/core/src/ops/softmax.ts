@@ -1,6 +1,7 @@
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { checkFloat } from './checks.js';
+import { checkFloat, describe } from './checks.js';
+import { ShapeError, argError } from '../errors.js';
 import { div } from './div.js';
 import { exp } from './exp.js';
 import { max } from './max.js';
@@ -15,6 +16,7 @@ import { sum } from './sum.js';
  */
 export function softmax(x: Tensor, axis = -1): Tensor {
   checkFloat('softmax', 'x', x);
+  if (x.ndim < 1) throw argError(ShapeError, 'softmax', 'x', 'at least 1-D', describe(x));
   const a = normalizeAxis('softmax', axis, x.ndim);
   const e = exp(sub(x, max(x, a, true).detach()));
   return div(e, sum(e, a, true));

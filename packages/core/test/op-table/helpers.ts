@@ -184,7 +184,7 @@ export function refBroadcast(a: RefArray, b: RefArray, f: (x: number, y: number)
 export function refAxes(axis: number | readonly number[] | undefined, ndim: number): number[] {
   if (axis === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof axis === 'number' ? [axis] : [...axis];
-  return list.map((a) => (a < 0 ? a + ndim : a)).filter((a) => a < ndim);
+  return list.map((a) => (a < 0 ? a + ndim : a)).filter((a) => a >= 0 && a < ndim); // a 0-d x has no axes
 }
 
 /**

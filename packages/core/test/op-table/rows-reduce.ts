@@ -1,4 +1,4 @@
-import { DTypeError, Tensor, ValueError, argmax, logSoftmax, max, mean, softmax, sum, zeros } from '@tapegrad/core';
+import { DTypeError, ShapeError, Tensor, ValueError, argmax, logSoftmax, max, mean, softmax, sum, zeros } from '@tapegrad/core';
 import { refAxes, refMax, refReduce, refSoftmax, refSum, unravel } from './helpers.js';
 import type { AnyOpRow, ErrorCase, RefArray, Sample } from './types.js';
 import { row } from './types.js';
@@ -25,6 +25,7 @@ function reduceSamples(domain: 'any' | 'distinct'): Sample<ReduceAttrs>[] {
     { label: 'axes [1,2] keepdims of (2,3,4)', inputs: [{ shape: [2, 3, 4], domain }], attrs: { axis: [1, 2], keepdims: true } },
     { label: 'negative axis -1', inputs: [{ shape: [2, 3, 4], domain }], attrs: { axis: -1 } },
     { label: '0-d', inputs: [{ shape: [], domain }], attrs: {} },
+    { label: '0-d with axis -1 (nothing to reduce)', inputs: [{ shape: [], domain }], attrs: { axis: -1 } },
     { label: 'size-1 axis', inputs: [{ shape: [4, 1], domain }], attrs: { axis: 1 } },
   ];
 }
@@ -178,6 +179,12 @@ function softmaxRow(name: 'softmax' | 'logSoftmax', fn: (x: Tensor, axis?: numbe
         call: () => fn(f32([2, 3]), 2),
         error: ValueError,
         message: new RegExp(`^\\[${name}\\] axis: expected an integer in \\[-2, 1\\], got 2`),
+      },
+      {
+        label: 'a 0-d input',
+        call: () => fn(f32([])),
+        error: ShapeError,
+        message: new RegExp(`^\\[${name}\\] x: expected at least 1-D, got shape \\[\\]`),
       },
       {
         label: 'a fractional axis',
