@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AnomalyError, type Tensor, customOp, detectAnomaly, mul, sum, tensor } from '@tapegrad/core';
+import { AnomalyError, type Tensor, customOp, detectAnomaly, log, mul, sqrt, sum, tensor } from '@tapegrad/core';
 
 const f64 = (data: number[], requiresGrad = false) => tensor(data, undefined, { dtype: 'float64', requiresGrad });
 
@@ -48,6 +48,15 @@ describe('detectAnomaly', () => {
     expect(e.message).toMatch(/^\[mySqrt\] backward: expected finite gradients, got 1 non-finite value, the first Infinity at \[1\] \(flat 1\), of the gradient of input 0 \(shape \[3\]\)\n {2}mySqrt was created at:\n/);
     expect(e.message).toMatch(/anomaly\.test\.ts:\d+:\d+/);
     expect(e.message).not.toMatch(/packages\/core\/src/);
+  });
+
+  it('works with the built-in ops: log(0) forward, sqrt at 0 backward', () => {
+    const x = f64([1, 0, 2], true);
+    const forward = caught(() => detectAnomaly(() => sum(log(x))));
+    expect(forward.message).toMatch(/^\[log\] forward: expected finite values, got 1 non-finite value, the first -Infinity at \[1\] \(flat 1\)/);
+    const backward = caught(() => detectAnomaly(() => sum(sqrt(x)).backward()));
+    expect(backward.message).toMatch(/^\[sqrt\] backward: expected finite gradients, got 1 non-finite value, the first Infinity at \[1\] \(flat 1\), of the gradient of input 0 \(shape \[3\]\)\n {2}sqrt was created at:\n\s+at .*anomaly\.test\.ts:\d+:\d+/);
+    expect(x.grad).toBeNull(); // the backward stopped before accumulating anything
   });
 
   it('says when the node was recorded outside detectAnomaly', () => {
