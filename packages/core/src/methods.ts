@@ -28,6 +28,8 @@ import { mean } from './ops/mean.js';
 import { softmax } from './ops/softmax.js';
 import { logSoftmax } from './ops/log-softmax.js';
 import { flatten } from './ops/flatten.js';
+import { maximum } from './ops/maximum.js';
+import { minimum } from './ops/minimum.js';
 import { im2col } from './ops/im2col.js';
 import { col2im } from './ops/col2im.js';
 import { maxPool2d } from './ops/max-pool2d.js';
@@ -65,6 +67,8 @@ declare module './tensor.js' {
     softmax(axis?: number): Tensor;
     logSoftmax(axis?: number): Tensor;
     flatten(): Tensor;
+    maximum(other: Tensor | number): Tensor;
+    minimum(other: Tensor | number): Tensor;
     im2col(options: WindowOptions): Tensor;
     col2im(xShape: readonly number[], options: WindowOptions): Tensor;
     maxPool2d(options: PoolOptions): Tensor;
@@ -149,6 +153,12 @@ const methods: Partial<Record<keyof Tensor, (this: Tensor, ...args: never[]) => 
   },
   flatten(this: Tensor) {
     return flatten(this);
+  },
+  maximum(this: Tensor, other: Tensor | number) {
+    return maximum(this, other);
+  },
+  minimum(this: Tensor, other: Tensor | number) {
+    return minimum(this, other);
   },
   im2col(this: Tensor, options: WindowOptions) {
     return im2col(this, options);

@@ -28,6 +28,8 @@ export { softmax } from './softmax.js';
 export { logSoftmax } from './log-softmax.js';
 export { flatten } from './flatten.js';
 export { affine } from './affine.js';
+export { maximum } from './maximum.js';
+export { minimum } from './minimum.js';
 export { fullLike, onesLike, zerosLike } from './like.js';
 export { im2col } from './im2col.js';
 export { col2im } from './col2im.js';

@@ -8,6 +8,8 @@ import {
   div,
   exp,
   log,
+  maximum,
+  minimum,
   mul,
   neg,
   pow,
@@ -246,6 +248,9 @@ export const rowsElementwise: AnyOpRow[] = [
   binaryRow('mul', mul, (x, y) => x * y, ['any', 'any'], -2.5),
   binaryRow('div', div, (x, y) => x / y, ['nonzero', 'nonzero'], 0.75, floatOnlyErrors('div', div)),
   binaryRow('pow', pow, (x, y) => Math.pow(x, y), ['positive', 'any'], 1.5, floatOnlyErrors('pow', pow)),
+  // random samples have no ties; the tie rule (gradient split equally) is tested on its own
+  binaryRow('maximum', maximum, (x, y) => (x >= y ? x : y), ['any', 'any'], 0.5, floatOnlyErrors('maximum', maximum)),
+  binaryRow('minimum', minimum, (x, y) => (x <= y ? x : y), ['any', 'any'], 0.5, floatOnlyErrors('minimum', minimum)),
   unaryRow('neg', neg, (v) => -v, 'any'),
   unaryRow('exp', exp, Math.exp, 'any'),
   unaryRow('log', log, Math.log, 'positive'),

@@ -9,6 +9,8 @@ import {
   logSoftmax,
   matmul,
   max,
+  maximum,
+  minimum,
   relu,
   setBackend,
   sigmoid,
@@ -110,6 +112,19 @@ describe('max and argmax on ties', () => {
     expect(values(a)).toEqual([1, 0]);
     expect(a.shape).toEqual([2]);
     expect(argmax(x, 1, true).shape).toEqual([2, 1]);
+  });
+});
+
+describe('maximum and minimum', () => {
+  it('split the gradient equally on ties', () => {
+    const a = f64([1, 2, 3], true);
+    const b = f64([1, 5, 0], true);
+    sum(maximum(a, b)).backward();
+    expect(values(a.grad)).toEqual([0.5, 0, 1]);
+    expect(values(b.grad)).toEqual([0.5, 1, 0]);
+    const x = f64([-1, 0, 2], true);
+    sum(minimum(x, 0)).backward();
+    expect(values(x.grad)).toEqual([1, 0.5, 0]);
   });
 });
 
