@@ -39,6 +39,12 @@ describe('gradCheck', () => {
     expect(gradCheck((x) => reshape(sum(x, 1, true), [3]), [x])).toBe(true);
   });
 
+  it('handles outputs that are an input itself or a view sharing its data', () => {
+    const x = randn([2, 2], { seed: 5, dtype: 'float64' });
+    expect(gradCheck((x) => x, [x])).toBe(true);
+    expect(gradCheck((x) => reshape(x, [-1]), [x])).toBe(true);
+  });
+
   it('accepts functions returning several outputs', () => {
     const x = randn([2, 3], { seed: 2, dtype: 'float64' });
     expect(gradCheck((x) => [sum(x, 0), mul(x, x)], [x])).toBe(true);
