@@ -76,7 +76,7 @@ const defaultLabels: CheckLabels = {
 export function runGradCheck(op: string, fn: CheckedFunction, inputs: readonly Tensor[], options: GradCheckOptions, labels: CheckLabels): true {
   const opts: Resolved = { ...resolveOptions(op, options), labels };
   const { args, checked } = prepareInputs(op, fn, inputs);
-  if (checked.length === 0) throw argError(ValueError, op, 'inputs', 'at least one float64 input to check', 'int32 inputs only');
+  if (checked.length === 0) throw argError(ValueError, op, 'inputs', 'at least one float64 input to check', args.length === 0 ? 'no inputs' : 'int32 inputs only');
   // recording on even inside noGrad: the analytical side needs the tape
   const outputs = enableGrad(() => callChecked(op, fn, args));
   if (opts.fastMode) checkAlongDirections(op, fn, args, checked, outputs, opts);

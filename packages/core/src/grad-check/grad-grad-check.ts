@@ -24,7 +24,7 @@ import { type CheckedFunction, callChecked, prepareInputs } from './prepare.js';
 export function gradGradCheck(fn: CheckedFunction, inputs: readonly Tensor[], options: GradCheckOptions = {}): true {
   const op = 'gradGradCheck';
   const { args, checked } = prepareInputs(op, fn, inputs);
-  if (checked.length === 0) throw argError(ValueError, op, 'inputs', 'at least one float64 input to check', 'int32 inputs only');
+  if (checked.length === 0) throw argError(ValueError, op, 'inputs', 'at least one float64 input to check', args.length === 0 ? 'no inputs' : 'int32 inputs only');
   const outputs = noGrad(() => callChecked(op, fn, args));
   const rng = new Rng((options.seed ?? 0) + 1); // a different stream from the fastMode directions
   const vs = outputs.map((o) => {

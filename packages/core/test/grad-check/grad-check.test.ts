@@ -121,6 +121,7 @@ describe('gradCheck', () => {
     expect(() => gradCheck(() => 3 as unknown as Tensor, [x])).toThrow(/fn: expected a function returning a Tensor/);
     expect(() => gradCheck(() => tensor([1]), [x])).toThrow(/output 0: expected a float64 tensor/);
     expect(() => gradCheck((k) => sum(k), [tensor([1], undefined, { dtype: 'int32' })])).toThrow(/at least one float64 input/);
+    expect(() => gradCheck(() => sum(x), [])).toThrow(/inputs: expected at least one float64 input to check, got no inputs/);
   });
 
   it('fastMode passes right gradients and catches a wrong one along a random direction', () => {
