@@ -36,5 +36,20 @@ export { Nesterov, type NesterovOptions } from './optim/nesterov.js';
 export { AdaGrad, type AdaGradOptions } from './optim/adagrad.js';
 export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
+// Models
+export { SimpleConvNet, type SimpleConvNetOptions } from './models/simple-convnet.js';
+// Checkpoints (safetensors)
+export { serializeSafetensors, parseSafetensors, type Safetensors } from './checkpoint/safetensors.js';
+export { MAX_HEADER_BYTES } from './checkpoint/safetensors-header.js';
+export { saveSafetensors, saveSafetensorsSync, loadSafetensors, loadSafetensorsSync } from './checkpoint/safetensors-file.js';
+export { writeFileAtomic, writeFileAtomicSync } from './checkpoint/atomic-write.js';
+export {
+  saveCheckpoint,
+  saveCheckpointSync,
+  loadCheckpoint,
+  loadCheckpointSync,
+  type Checkpoint,
+  type CheckpointInput,
+} from './checkpoint/checkpoint.js';
 export * from './viz/index.js';
 export * from './train/index.js';

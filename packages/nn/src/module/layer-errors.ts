@@ -48,3 +48,12 @@ function nameOf(target: Module, root: Module): string {
   for (const [name, m] of root.namedModules()) if (m === target) return name;
   return '';
 }
+
+/**
+ * Throws `error` as if it came from inside `layer` (a model checking its input before running its first
+ * layer uses this, so the message names that layer: `[conv1] x: expected …`).
+ */
+export function throwFromLayer(layer: Module, error: TapegradError): never {
+  origin.set(error, layer);
+  throw error;
+}
