@@ -2,6 +2,7 @@
 // Modules and layers
 export { Module, type StateDict, type LoadStateDictOptions, type LoadStateDictResult } from './module/module.js';
 export { Sequential } from './module/sequential.js';
+export { functionalCall } from './module/functional-call.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export { Conv2d, type Conv2dLayerOptions } from './layers/conv2d.js';
 export { MaxPool2d, AvgPool2d, type PoolLayerOptions, type AvgPoolLayerOptions } from './layers/pooling.js';
@@ -38,6 +39,8 @@ export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
 // Models
 export { SimpleConvNet, type SimpleConvNetOptions } from './models/simple-convnet.js';
+export { LeNet5, type LeNet5Options } from './models/lenet5.js';
+export { AlexNet, type AlexNetOptions } from './models/alexnet.js';
 // Checkpoints (safetensors)
 export { serializeSafetensors, parseSafetensors, type Safetensors } from './checkpoint/safetensors.js';
 export { MAX_HEADER_BYTES } from './checkpoint/safetensors-header.js';
