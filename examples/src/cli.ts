@@ -17,8 +17,10 @@ type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; o
  * @example const { values } = parseFlags(argv, { epochs: { type: 'string' } });
  */
 export function parseFlags<O extends Options>(argv: string[], options: O): Parsed<O> {
+  // `pnpm train -- --epochs 3` hands the `--` on to the script: accept it as a no-op separator.
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }

@@ -4,7 +4,7 @@ import { SimpleConvNet } from '@tapegrad/nn';
 import { Failure, intFlag, isMain, parseFlags, positiveFlag, runMain, UsageError } from './cli.js';
 import { mnist } from './data.js';
 
-export const USAGE = `usage: pnpm --filter @tapegrad/examples gradient-check -- [flags]
+export const USAGE = `usage: pnpm gradient-check [flags]
 
 Compares the tape's gradients of SimpleConvNet's loss with central differences, in float64, on a few
 MNIST images, and prints the mean absolute difference per parameter (the book's gradient_check.py).

@@ -6,7 +6,7 @@ import { intFlag, isMain, parseFlags, runMain, userPath, UsageError } from './cl
 import { FULL, mnist } from './data.js';
 import { buildModel, type ModelSpec } from './models.js';
 
-export const USAGE = `usage: pnpm --filter @tapegrad/examples predict -- [flags]
+export const USAGE = `usage: pnpm predict [flags]
 
 Rebuilds the model saved in a checkpoint and measures its accuracy on the MNIST test set.
 

@@ -3,7 +3,7 @@ import { isMain, intFlag, parseFlags, positiveFlag, runMain, userPath, UsageErro
 import { FULL, QUICK } from './data.js';
 import { mergeResumeConfig, runTraining, savedRunConfig, type RunConfig, type RunOptions, type RunResult } from './train-run.js';
 
-export const USAGE = `usage: pnpm train [-- flags]   (or: node examples/dist/train-simple-convnet.js [flags])
+export const USAGE = `usage: pnpm train [flags]   (or: node examples/dist/train-simple-convnet.js [flags])
 
 Trains the book's SimpleConvNet (conv 30@5x5 - ReLU - pool 2x2 - fc 100 - ReLU - fc 10) on MNIST.
 Default: the book's quick run, 5,000 training / 1,000 test images, 20 epochs, batch 100, Adam lr 0.001.

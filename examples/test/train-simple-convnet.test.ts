@@ -87,5 +87,7 @@ describe('train-simple-convnet', () => {
     if (quick !== 'help') expect(quick.out.endsWith(join('out', 'simple-convnet'))).toBe(true);
     expect(await parseTrainArgs(['--full', '--epochs', '3'])).toMatchObject({ trainSize: 60000, testSize: 10000, epochs: 3 });
     expect(await parseTrainArgs(['-h'])).toBe('help');
+    // `pnpm train -- --epochs 3` passes the `--` along.
+    expect(await parseTrainArgs(['--', '--epochs', '3'])).toMatchObject({ epochs: 3, trainSize: 5000 });
   });
 });
