@@ -1,6 +1,8 @@
 import type { Backend } from './backend.js';
 import { referenceBackend } from './reference/index.js';
 import { ValueError, argError } from '../errors.js';
+import { createWasmBackend } from './wasm/index.js';
+import { installWasmBackend } from './wasm/install.js';
 
 export type { Backend, BinaryOp, UnaryOp, WindowGeometry } from './backend.js';
 export { referenceBackend };
@@ -39,3 +41,12 @@ export function setBackend(backend: string | Backend): void {
 export function listBackends(): string[] {
   return [...backends.keys()];
 }
+
+// The fast float32 backend is the default wherever it loads; TAPEGRAD_BACKEND=reference keeps the reference.
+installWasmBackend({
+  create: () => createWasmBackend(),
+  register: registerBackend,
+  activate: setBackend,
+  env: process.env['TAPEGRAD_BACKEND'],
+  warn: (message) => process.stderr.write(message),
+});

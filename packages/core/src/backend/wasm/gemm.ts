@@ -1,0 +1,94 @@
+import { GEMM_KC, GEMM_MR, GEMM_NR, K_GEMM, K_GEMM_SUM } from './jobs.js';
+import { type WasmContext, split } from './context.js';
+
+/** A GEMM split into a grid of chunks: blocks of rows × columns × k. */
+export interface GemmPlan {
+  readonly mBlock: number;
+  readonly nBlock: number;
+  readonly kBlock: number;
+  readonly gridM: number;
+  readonly gridN: number;
+  readonly gridK: number;
+}
+
+/** Below this many multiply-adds one thread does the whole product (waking workers costs ~10-50 µs). */
+const PARALLEL_MIN_MACS = 1 << 21;
+/** Cost of packing one element, in multiply-adds (measured order of magnitude). */
+const PACK_COST = 6;
+/** Cost of summing one partial-product element of a k-split, in multiply-adds. */
+const SUM_COST = 2;
+
+const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+
+/**
+ * Chooses the chunk grid: candidates split rows, columns or k (k only with partial sums added
+ * afterwards) into at most 2 chunks per thread; each is costed as the padded tile work of its busiest
+ * thread plus the packing it repeats (every chunk packs its own panels of A and B) plus any partial
+ * sums. Small products stay whole.
+ */
+export function planGemm(m: number, k: number, n: number, threads: number): GemmPlan {
+  const whole: GemmPlan = { mBlock: m, nBlock: n, kBlock: k, gridM: 1, gridN: 1, gridK: 1 };
+  if (threads <= 1 || m * k * n < PARALLEL_MIN_MACS) return whole;
+  let best = whole;
+  let bestCost = Infinity;
+  const maxChunks = threads * 2;
+  for (let gm = 1; gm <= maxChunks; gm++) {
+    for (let gn = 1; gm * gn <= maxChunks; gn++) {
+      for (let gk = 1; gm * gn * gk <= maxChunks; gk++) {
+        const mBlock = roundUp(Math.ceil(m / gm), GEMM_MR);
+        const nBlock = roundUp(Math.ceil(n / gn), GEMM_NR);
+        const kBlock = gk === 1 ? k : roundUp(Math.ceil(k / gk), Math.min(GEMM_KC, 64));
+        const gridM = Math.ceil(m / mBlock);
+        const gridN = Math.ceil(n / nBlock);
+        const gridK = Math.ceil(k / kBlock);
+        const chunks = gridM * gridN * gridK;
+        const perChunk = mBlock * nBlock * kBlock + PACK_COST * (mBlock * kBlock + kBlock * nBlock);
+        const rounds = Math.ceil(chunks / threads);
+        const sums = gridK > 1 ? SUM_COST * m * n * gridK : 0;
+        const cost = rounds * perChunk + sums;
+        if (cost < bestCost * 0.98) {
+          bestCost = cost;
+          best = { mBlock, nBlock, kBlock, gridM, gridN, gridK };
+        }
+      }
+    }
+  }
+  return best;
+}
+
+/** out (m,n) = op(a)·op(b) for float32 arrays (see Backend.matmul). */
+export function gemm(
+  ctx: WasmContext,
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): void {
+  if (m === 0 || n === 0) return;
+  if (k === 0) {
+    out.fill(0);
+    return;
+  }
+  ctx.reset();
+  const pa = ctx.put(a);
+  const pb = ctx.put(b);
+  const pc = ctx.alloc(m * n);
+  const plan = planGemm(m, k, n, ctx.threads);
+  const partial = plan.gridK > 1 ? ctx.alloc(plan.gridK * m * n) : 0;
+  ctx.run(
+    [
+      K_GEMM, pa, pb, pc, m, k, n, transA ? 1 : 0, transB ? 1 : 0,
+      plan.mBlock, plan.nBlock, plan.kBlock, plan.gridM, plan.gridN, partial, ctx.scratch, ctx.scratchStride,
+    ],
+    plan.gridM * plan.gridN * plan.gridK,
+  );
+  if (plan.gridK > 1) {
+    const [chunks, per] = split(m * n, 1 << 15, ctx.threads);
+    ctx.run([K_GEMM_SUM, partial, pc, m * n, plan.gridK, per], chunks);
+  }
+  ctx.get(pc, out);
+}
