@@ -35,6 +35,8 @@ export interface RunResult {
   testAccuracy: number;
   /** Wall time of this process's training (fit), in seconds. */
   seconds: number;
+  /** Epochs trained by this process (fewer than the history's after a resume). */
+  epochsRun: number;
   /** Peak resident memory of the process, in MiB. */
   peakRssMiB: number;
   files: { checkpoint: string; svg: string; png: string; filtersBefore?: string; filtersAfter?: string; history: string };
@@ -117,6 +119,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
       `${config.epochs} epochs, batch ${config.batchSize}, Adam lr ${config.lr}, seed ${config.seed}`,
   );
   if (resume !== undefined) await trainer.restore(resume);
+  const firstEpoch = trainer.epoch;
   const started = performance.now();
   const { history, testAccuracy } = await trainer.fit();
   const seconds = (performance.now() - started) / 1000;
@@ -128,5 +131,5 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   writeFileSync(files.history, `${JSON.stringify({ config, testAccuracy, seconds, peakRssMiB, history }, null, 1)}\n`);
   say(`trained in ${seconds.toFixed(1)} s, peak memory ${peakRssMiB.toFixed(0)} MiB; wrote ${Object.values(files).join(', ')}`);
-  return { history, testAccuracy, seconds, peakRssMiB, files };
+  return { history, testAccuracy, seconds, epochsRun: history.epochs.length - firstEpoch, peakRssMiB, files };
 }
