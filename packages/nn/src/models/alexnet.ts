@@ -24,6 +24,8 @@ export interface AlexNetOptions extends SeedOptions {
   dropout?: number;
   /** Local response normalization after the first two ReLUs (default true). */
   lrn?: boolean;
+  /** Stride of the 11×11 first convolution (pad 2); default 4 (the original), 2 for inputs under 64×64. */
+  conv1Stride?: number;
   /** Weight initializer for convs and linears; default he (biases 0). */
   init?: Initializer;
   dtype?: 'float32' | 'float64';
@@ -43,8 +45,9 @@ const poolPad = (n: number) => (n < 3 ? 1 : 0);
  * two-tower Krizhevsky net has 96/256/384/384/256 channels and ~60.9M). With `lrn: false` the layer
  * indices and forward pass are torchvision's too (`features.0`, `features.3`, …, `classifier.6`; its
  * adaptive average pool is the identity at 224×224 and is left out). A reduced `width` and a 1×28×28
- * input give a net that trains on MNIST: conv1 (11×11/4, pad 2) maps 28 to 6, and the pools pad when
- * the map gets smaller than 3×3.
+ * input give a net that trains on MNIST: for inputs under 64×64 the 11×11 first convolution strides by 2
+ * instead of 4 (28 → 14 → pooled 6; with stride 4 the map would be 2×2 after the first pool and the net
+ * learns far slower — override with `conv1Stride`), and the pools pad when a map gets smaller than 3×3.
  * @example const small = new AlexNet({ inputShape: [1, 28, 28], numClasses: 10, width: 0.25, seed: 0 });
  */
 export class AlexNet extends Module {
@@ -72,13 +75,14 @@ export class AlexNet extends Module {
     const lrn = () => (options.lrn === false ? [] : [new LocalResponseNorm({ size: 5, alpha: 1e-4, beta: 0.75, k: 2 })]);
 
     // spatial sizes through the feature extractor
-    let [sh, sw] = [outSize(h, 11, 4, 2), outSize(w, 11, 4, 2)];
+    const s1 = positiveInt(op, 'conv1Stride', options.conv1Stride ?? (Math.min(h, w) < 64 ? 2 : 4));
+    let [sh, sw] = [outSize(h, 11, s1, 2), outSize(w, 11, s1, 2)];
     const pool = () => {
       const pad: [number, number] = [poolPad(sh), poolPad(sw)];
       [sh, sw] = [outSize(sh, 3, 2, pad[0]), outSize(sw, 3, 2, pad[1])];
       return new MaxPool2d(3, { stride: 2, pad });
     };
-    const layers: Module[] = [conv(c, c1, 11, 4, 2), new ReLU(), ...lrn(), pool()];
+    const layers: Module[] = [conv(c, c1, 11, s1, 2), new ReLU(), ...lrn(), pool()];
     layers.push(conv(c1, c2, 5, 1, 2), new ReLU(), ...lrn(), pool());
     layers.push(conv(c2, c3, 3, 1, 1), new ReLU(), conv(c3, c4, 3, 1, 1), new ReLU(), conv(c4, c5, 3, 1, 1), new ReLU(), pool());
     this.features = new Sequential(...layers);

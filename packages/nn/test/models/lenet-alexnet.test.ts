@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Tensor, gradCheck, randn } from '@tapegrad/core';
-import { AlexNet, Dropout, LeNet5, type Module, crossEntropyLoss, functionalCall, zerosInit } from '@tapegrad/nn';
+import { AlexNet, type Conv2d, Dropout, LeNet5, type Module, crossEntropyLoss, functionalCall, zerosInit } from '@tapegrad/nn';
 
 /** Gradient check of loss(model(x)) w.r.t. x and every parameter, along 3 random directions (fastMode). */
 function checkModel(model: Module, x: Tensor, labels: number[], before: () => void = () => {}): void {
@@ -97,6 +97,14 @@ describe('AlexNet', () => {
     ]);
     expect(net.classifier.children().map((m) => m.constructor.name)).toEqual(['Dropout', 'Linear', 'ReLU', 'Dropout', 'Linear', 'ReLU', 'Linear']);
     expect(net.numParameters()).toBe(new AlexNet({ inputShape: [3, 64, 64], numClasses: 10, width: 0.125, lrn: false, seed: 0 }).numParameters());
+  });
+
+  it('the first convolution strides by 4 at 224×224 and by 2 under 64×64 (unless conv1Stride says otherwise)', () => {
+    const stride = (net: AlexNet) => (net.features.at(0) as Conv2d).stride;
+    expect(stride(new AlexNet({ inputShape: [3, 64, 64], width: 0.05, numClasses: 2 }))).toBe(4);
+    expect(stride(new AlexNet({ inputShape: [1, 28, 28], width: 0.05, numClasses: 2 }))).toBe(2);
+    expect(stride(new AlexNet({ inputShape: [1, 28, 28], width: 0.05, numClasses: 2, conv1Stride: 1 }))).toBe(1);
+    expect(() => new AlexNet({ conv1Stride: 0 })).toThrow(/^\[AlexNet\] conv1Stride: expected a positive integer, got 0$/);
   });
 
   it('a reduced net on 1×28×28 input runs forward and backward; dropout is on in train() only', () => {
