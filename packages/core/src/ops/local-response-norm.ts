@@ -53,6 +53,7 @@ export function localResponseNorm(x: Tensor, options: LocalResponseNormOptions):
   const alpha = finite('localResponseNorm', 'alpha', options.alpha ?? 1e-4, (v) => v >= 0, 'a finite number ≥ 0');
   const beta = finite('localResponseNorm', 'beta', options.beta ?? 0.75, () => true, 'a finite number');
   const k = finite('localResponseNorm', 'k', options.k ?? 1, (v) => v > 0, 'a finite number > 0');
+  if (x.size === 0) return mul(x, 1); // nothing to normalize (and a 1×1 conv over an empty map is refused)
   const windowSum = conv2d(mul(x, x), channelWindow(x.shape[1]!, size, x));
   return div(x, pow(add(mul(windowSum, alpha / size), k), beta));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, dropout, gradCheck, gradGradCheck, localResponseNorm, mul, noGrad, ones, randn, sum, tensor } from '@tapegrad/core';
+import { Rng, dropout, gradCheck, gradGradCheck, localResponseNorm, mul, noGrad, ones, randn, sum, tensor, zeros } from '@tapegrad/core';
 import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, buildInputs, compare, toRef, toTensor } from '../op-table/helpers.js';
 import { nnRows, refLocalResponseNorm } from './rows-nn.js';
 
@@ -82,6 +82,12 @@ describe('localResponseNorm', () => {
     const y = localResponseNorm(x, { size: 3 });
     expect(y.data[1]).toBeCloseTo(2 / (1 + (1e-4 / 3) * 14) ** 0.75, 14);
     expect(y.data[0]).toBeCloseTo(1 / (1 + (1e-4 / 3) * 5) ** 0.75, 14);
+  });
+
+  it('passes empty inputs through with their shape (any zero dimension)', () => {
+    for (const shape of [[1, 0, 2, 2], [0, 3, 2, 2], [1, 3, 0, 2], [1, 3, 2, 0]]) {
+      expect(localResponseNorm(zeros(shape), { size: 3 }).shape).toEqual(shape);
+    }
   });
 
   it('matches the reference on a larger AlexNet-like activation in float32', () => {
