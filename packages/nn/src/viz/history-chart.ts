@@ -59,6 +59,7 @@ export function historySpec(history: History, options: { title?: string } = {}):
       {
         width: 480,
         height: 160,
+        title: { text: 'loss: every batch (grey), epoch mean (red)', fontSize: 11, fontWeight: 'normal', anchor: 'start' },
         layer: [
           {
             data: { values: lossPoints(history) },
