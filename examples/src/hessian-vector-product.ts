@@ -5,7 +5,7 @@ import { Conv2d, Flatten, Linear, Module, functionalCall } from '@tapegrad/nn';
 import { Failure, intFlag, isMain, parseFlags, positiveFlag, runMain, UsageError } from './cli.js';
 import { mnist } from './data.js';
 
-export const USAGE = `usage: pnpm --filter @tapegrad/examples hessian-vector-product [flags]
+export const USAGE = `usage: pnpm hessian-vector-product [flags]
 
 Computes H·v, the Hessian of a small conv net's cross-entropy loss (conv 4@5x5/3 - tanh - fc 10, float64,
 on a few MNIST images) times a random direction v, by differentiating the gradient (double backward:

@@ -5,7 +5,7 @@ import { runTraining, type RunOptions, type RunResult } from './train-run.js';
 
 const DEFAULTS = { epochs: 10, lr: 0.001, out: 'out/alexnet' };
 
-export const USAGE = `usage: pnpm --filter @tapegrad/examples train-alexnet [flags]
+export const USAGE = `usage: pnpm train-alexnet [flags]
 
 Trains AlexNet (5 convolutions 11x11/4, 5x5, 3x3 x3; ReLU; LRN after the first two; 3x3/2 max pooling;
 dropout 0.5 in the classifier; 3 fully connected layers) with its channel counts scaled by --width, on

@@ -12,7 +12,7 @@ type Variant = keyof typeof VARIANTS;
 
 const DEFAULTS: Omit<RunDefaults, 'model'> = { epochs: 10, lr: 0.001, out: 'out/lenet' };
 
-export const USAGE = `usage: pnpm --filter @tapegrad/examples train-lenet [flags]
+export const USAGE = `usage: pnpm train-lenet [flags]
 
 Trains LeNet-5 (conv 6@5x5 pad 2 - subsample - conv 16@5x5 - subsample - 120 - 84 - 10) on MNIST in two
 variants with the same data, epochs and optimizer, and reports the test accuracy of each:
