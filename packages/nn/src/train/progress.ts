@@ -45,7 +45,8 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
     {
       stream: options.stream ?? process.stderr,
       format: 'epoch {epoch}/{epochs} |{bar}| batch {value}/{total} | loss {loss} | {speed} img/s | ETA {eta_formatted}',
-      hideCursor: true,
+      // Not hidden: Ctrl-C kills the synchronous loop before cli-progress could show it again.
+      hideCursor: false,
       clearOnComplete: true,
       // The loop is synchronous, so the bar must redraw from update() rather than from a timer.
       synchronousUpdate: true,
