@@ -45,8 +45,14 @@ export const B_EQ: i32 = 7;
 @inline function unaryLoop(op: i32, x: usize, out: usize, lo: i32, hi: i32): void {
   let i = lo;
   for (; i + 4 <= hi; i += 4) v128.store(at(out, i), unaryV(op, v128.load(at(x, i))));
+  if (i == hi) return;
+  if (hi - lo >= 4) {
+    // Ragged end: redo the last four (out never aliases x, so recomputing is harmless).
+    v128.store(at(out, hi - 4), unaryV(op, v128.load(at(x, hi - 4))));
+    return;
+  }
   for (; i < hi; i++) {
-    // Tail: lane 0 of the same vector function, so every element gets the same result.
+    // Fewer than four in all: lane 0 of the same vector function.
     const v = unaryV(op, f32x4.splat(load<f32>(at(x, i))));
     store<f32>(at(out, i), f32x4.extract_lane(v, 0));
   }
@@ -86,33 +92,46 @@ export function unaryChunk(d: usize, chunk: i32): void {
 
 /**
  * One output row of `len` elements: a advances by sa (0 or 1) and b by sb per element. The four stride
- * patterns get their own vector loops; the tail goes lane by lane through the same vector op.
+ * patterns get their own vector loops; a ragged end redoes the row's last four elements (out never
+ * aliases a or b); rows shorter than four go lane by lane through the same vector op.
  */
 // @ts-ignore: decorator
 @inline function binaryRow(op: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, len: i32): void {
-  let i = 0;
+  if (len < 4) {
+    for (let i = 0; i < len; i++) {
+      const v = binaryV(op, f32x4.splat(load<f32>(at(a, i * sa))), f32x4.splat(load<f32>(at(b, i * sb))));
+      store<f32>(at(out, i), f32x4.extract_lane(v, 0));
+    }
+    return;
+  }
+  const last = len - 4;
   if (sa == 1 && sb == 1) {
-    for (; i + 4 <= len; i += 4) v128.store(at(out, i), binaryV(op, v128.load(at(a, i)), v128.load(at(b, i))));
+    for (let i = 0; i < len; i += 4) {
+      const j = i < last ? i : last;
+      v128.store(at(out, j), binaryV(op, v128.load(at(a, j)), v128.load(at(b, j))));
+    }
   } else if (sa == 1) {
     const y = v128.load32_splat(b);
-    for (; i + 4 <= len; i += 4) v128.store(at(out, i), binaryV(op, v128.load(at(a, i)), y));
+    for (let i = 0; i < len; i += 4) {
+      const j = i < last ? i : last;
+      v128.store(at(out, j), binaryV(op, v128.load(at(a, j)), y));
+    }
   } else if (sb == 1) {
     const x = v128.load32_splat(a);
-    for (; i + 4 <= len; i += 4) v128.store(at(out, i), binaryV(op, x, v128.load(at(b, i))));
+    for (let i = 0; i < len; i += 4) {
+      const j = i < last ? i : last;
+      v128.store(at(out, j), binaryV(op, x, v128.load(at(b, j))));
+    }
   } else {
     const v = binaryV(op, v128.load32_splat(a), v128.load32_splat(b));
-    for (; i + 4 <= len; i += 4) v128.store(at(out, i), v);
-  }
-  for (; i < len; i++) {
-    const v = binaryV(op, f32x4.splat(load<f32>(at(a, i * sa))), f32x4.splat(load<f32>(at(b, i * sb))));
-    store<f32>(at(out, i), f32x4.extract_lane(v, 0));
+    for (let i = 0; i < len; i += 4) v128.store(at(out, i < last ? i : last), v);
   }
 }
 
 /**
  * The broadcast walk: the output is viewed as 4 dims (d0,d1,d2,d3) (collapsed and left-padded with 1s
  * by the caller); a and b have per-dim element strides (0 where broadcast). Chunks are runs of rows of
- * the (d0·d1·d2, d3) view.
+ * the (d0·d1·d2, d3) view; an odometer carries the operand offsets from row to row.
  */
 // @ts-ignore: decorator
 @inline function binaryWalk(op: i32, d: usize, chunk: i32): void {
@@ -123,14 +142,28 @@ export function unaryChunk(d: usize, chunk: i32): void {
   const per = arg(d, 17);
   const rows = arg(d, 5) * d1 * d2;
   const r0 = chunk * per, r1 = imin(rows, r0 + per);
+  let i2 = r0 % d2;
+  let i1 = (r0 / d2) % d1;
+  const i0 = r0 / (d2 * d1);
+  let ao = i0 * a0 + i1 * a1 + i2 * a2;
+  let bo = i0 * b0 + i1 * b1 + i2 * b2;
+  let o = at(out, r0 * d3);
+  const rowBytes = <usize>d3 << 2;
   for (let r = r0; r < r1; r++) {
-    const i2 = r % d2;
-    const t = r / d2;
-    const i1 = t % d1;
-    const i0 = t / d1;
-    const ao = i0 * a0 + i1 * a1 + i2 * a2;
-    const bo = i0 * b0 + i1 * b1 + i2 * b2;
-    binaryRow(op, at(a, ao), a3, at(b, bo), b3, at(out, r * d3), d3);
+    binaryRow(op, at(a, ao), a3, at(b, bo), b3, o, d3);
+    o += rowBytes;
+    ao += a2;
+    bo += b2;
+    if (++i2 == d2) {
+      i2 = 0;
+      ao += a1 - a2 * d2;
+      bo += b1 - b2 * d2;
+      if (++i1 == d1) {
+        i1 = 0;
+        ao += a0 - a1 * d1;
+        bo += b0 - b1 * d1;
+      }
+    }
   }
 }
 

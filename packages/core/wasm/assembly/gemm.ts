@@ -11,9 +11,9 @@ const KC: i32 = 256;
 const MC: i32 = 128;
 const NC: i32 = 2048;
 
-/** Bytes of per-thread scratch one GEMM chunk needs: packed A block, packed B slab and an edge tile. */
+/** Bytes of per-thread scratch one GEMM chunk needs: a packed A block and a packed B slab. */
 export function gemmScratchBytes(): i32 {
-  return (MC * KC + KC * NC + MR * NR) * 4 + 64;
+  return (MC * KC + KC * NC) * 4 + 64;
 }
 
 // 4×4 transpose of rows r0..r3 (lane j of row i goes to lane i of row j).
@@ -152,11 +152,48 @@ function packB(b: usize, k: i32, n: i32, transB: bool, p0: i32, kc: i32, j0: i32
   }
 }
 
+/** Stores (or adds, with `acc`) the first `cols` lanes (1..8) of one tile row held in two vectors. */
+// @ts-ignore: decorator
+@inline function storeRow(c: usize, v0: v128, v1: v128, cols: i32, acc: bool): void {
+  if (cols == NR) {
+    if (acc) {
+      v0 = f32x4.add(v128.load(c), v0);
+      v1 = f32x4.add(v128.load(c, 16), v1);
+    }
+    v128.store(c, v0);
+    v128.store(c, v1, 16);
+    return;
+  }
+  // Partial row: whole vector, then two lanes, then one lane, never touching memory past `cols`.
+  let v = v0;
+  let q = 0;
+  if (cols >= 4) {
+    v128.store(c, acc ? f32x4.add(v128.load(c), v0) : v0);
+    v = v1;
+    q = 4;
+  }
+  const rest = cols - q;
+  const p = c + (<usize>q << 2);
+  if (rest >= 2) {
+    let w = v;
+    if (acc) w = f32x4.add(v128.load64_zero(p), v);
+    v128.store64_lane(p, w, 0);
+    if (rest == 3) {
+      const x = f32x4.extract_lane(v, 2);
+      store<f32>(p, acc ? load<f32>(p, 8) + x : x, 8);
+    }
+  } else if (rest == 1) {
+    const x = f32x4.extract_lane(v, 0);
+    store<f32>(p, acc ? load<f32>(p) + x : x);
+  }
+}
+
 /**
- * The 4×8 micro-kernel: C[4×8] (=|+=) Apanel·Bpanel over kc. ldc in elements. With `acc` the tile is
- * added to C, otherwise C is overwritten.
+ * The 4×8 micro-kernel: C[rows×cols] (=|+=) Apanel·Bpanel over kc, for rows ≤ 4 and cols ≤ 8 (edge
+ * tiles are computed in full from the zero-padded panels and stored partially). ldc in elements.
+ * With `acc` the tile is added to C, otherwise C is overwritten.
  */
-function kernel4x8(ap: usize, bp: usize, c: usize, ldc: i32, kc: i32, acc: bool): void {
+function kernel4x8(ap: usize, bp: usize, c: usize, ldc: i32, kc: i32, acc: bool, rows: i32, cols: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
@@ -177,31 +214,10 @@ function kernel4x8(ap: usize, bp: usize, c: usize, ldc: i32, kc: i32, acc: bool)
     bp += 32;
   }
   const l = <usize>ldc << 2;
-  if (acc) {
-    v128.store(c, f32x4.add(v128.load(c), c00));
-    v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
-    c += l;
-    v128.store(c, f32x4.add(v128.load(c), c10));
-    v128.store(c, f32x4.add(v128.load(c, 16), c11), 16);
-    c += l;
-    v128.store(c, f32x4.add(v128.load(c), c20));
-    v128.store(c, f32x4.add(v128.load(c, 16), c21), 16);
-    c += l;
-    v128.store(c, f32x4.add(v128.load(c), c30));
-    v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
-  } else {
-    v128.store(c, c00);
-    v128.store(c, c01, 16);
-    c += l;
-    v128.store(c, c10);
-    v128.store(c, c11, 16);
-    c += l;
-    v128.store(c, c20);
-    v128.store(c, c21, 16);
-    c += l;
-    v128.store(c, c30);
-    v128.store(c, c31, 16);
-  }
+  storeRow(c, c00, c01, cols, acc);
+  if (rows > 1) storeRow(c + l, c10, c11, cols, acc);
+  if (rows > 2) storeRow(c + 2 * l, c20, c21, cols, acc);
+  if (rows > 3) storeRow(c + 3 * l, c30, c31, cols, acc);
 }
 
 /**
@@ -214,7 +230,6 @@ function gemmRegion(
 ): void {
   const pa = scratch;
   const pb = pa + (<usize>(MC * KC) << 2);
-  const tile = pb + (<usize>(KC * NC) << 2);
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = imin(NC, j1 - jc);
     for (let pc = k0; pc < k1; pc += KC) {
@@ -231,21 +246,7 @@ function gemmRegion(
             const rows = imin(MR, mc - ir);
             const ap = pa + (<usize>(ir * kc) << 2);
             const cp = at(c, (ic + ir) * ldc + jc + jr);
-            if (rows == MR && cols == NR) {
-              kernel4x8(ap, bp, cp, ldc, kc, acc);
-            } else {
-              // Edge tile: compute the full 4×8 into scratch, then copy (or add) the valid part.
-              kernel4x8(ap, bp, tile, NR, kc, false);
-              for (let r = 0; r < rows; r++) {
-                const crow = cp + <usize>(r * ldc) * 4;
-                const trow = tile + <usize>(r * NR) * 4;
-                for (let q = 0; q < cols; q++) {
-                  const o = <usize>q << 2;
-                  const v = load<f32>(trow + o);
-                  store<f32>(crow + o, acc ? load<f32>(crow + o) + v : v);
-                }
-              }
-            }
+            kernel4x8(ap, bp, cp, ldc, kc, acc, rows, cols);
           }
         }
       }

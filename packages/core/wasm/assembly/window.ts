@@ -4,12 +4,19 @@
 // 16 units per chunk, 17 countIncludePad.
 import { arg, ptr, imin, imax, at } from './common';
 
-/** Copies `len` floats from src to dst (runs are short: a kernel row). */
+/** Copies `len` floats from src to dst (runs are short: a kernel row); a ragged end re-copies the last four. */
 // @ts-ignore: decorator
 @inline function copyRun(dst: usize, src: usize, len: i32): void {
-  let i = 0;
-  for (; i + 4 <= len; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
-  for (; i < len; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+  if (len >= 4) {
+    const last = <usize>(len - 4) << 2;
+    for (let i = 0; i < len; i += 4) {
+      const o = <usize>i << 2;
+      const j = o < last ? o : last;
+      v128.store(dst + j, v128.load(src + j));
+    }
+    return;
+  }
+  for (let i = 0; i < len; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
 }
 
 /** dst[i] += src[i] for `len` floats. */
@@ -28,7 +35,9 @@ import { arg, ptr, imin, imax, at } from './common';
 
 /**
  * im2col, chunked over (n,oy) output-row groups: unit u = b·oh + oy covers col rows (b,oy,0..ow).
- * Writes every cell of its rows (padding cells as 0), so `out` need not be zeroed.
+ * Writes every cell of its rows (padding cells as 0), so `out` need not be zeroed. The ky range inside
+ * the image is fixed per unit; kernel rows of 4 to 8 floats (the common 5×5) copy as two overlapping
+ * vectors.
  */
 export function im2colChunk(d: usize, chunk: i32): void {
   const x = ptr(d, 1), out = ptr(d, 2);
@@ -39,34 +48,52 @@ export function im2colChunk(d: usize, chunk: i32): void {
   const u0 = chunk * per, u1 = imin(total, u0 + per);
   const plane = h * w;
   const rowLen = c * kh * kw;
+  const kwBytes = <usize>kw << 2;
+  const wBytes = <usize>w << 2;
+  const short = kw >= 4 && kw <= 8;
+  const tail = kwBytes - 16;
   for (let u = u0; u < u1; u++) {
     const bimg = u / oh, oy = u % oh;
-    const xb = bimg * c * plane;
     const y0 = oy * sh - ph;
+    const kyLo = imax(0, -y0), kyHi = imax(kyLo, imin(kh, h - y0));
     let o = at(out, u * ow * rowLen);
     for (let ox = 0; ox < ow; ox++) {
       const x0 = ox * sw - pw;
       const lo = imax(0, -x0), hi = imin(kw, w - x0);
       const full = lo == 0 && hi == kw;
       for (let ch = 0; ch < c; ch++) {
-        const xc = xb + ch * plane;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = y0 + ky;
-          const dst = o + (<usize>((ch * kh + ky) * kw) << 2);
-          if (iy < 0 || iy >= h || hi <= lo) {
-            memory.fill(dst, 0, <usize>kw << 2);
-            continue;
+        let dst = o + (<usize>(ch * kh) * kwBytes);
+        if (kyLo > 0) memory.fill(dst, 0, <usize>kyLo * kwBytes);
+        if (hi <= lo) {
+          memory.fill(dst, 0, <usize>kh * kwBytes);
+          continue;
+        }
+        dst += <usize>kyLo * kwBytes;
+        let src = at(x, (bimg * c + ch) * plane + (y0 + kyLo) * w + x0);
+        if (full && short) {
+          for (let ky = kyLo; ky < kyHi; ky++) {
+            v128.store(dst, v128.load(src));
+            v128.store(dst + tail, v128.load(src + tail));
+            src += wBytes;
+            dst += kwBytes;
           }
-          const src = at(x, xc + iy * w + x0);
-          if (full) {
+        } else if (full) {
+          for (let ky = kyLo; ky < kyHi; ky++) {
             copyRun(dst, src, kw);
-          } else {
+            src += wBytes;
+            dst += kwBytes;
+          }
+        } else {
+          for (let ky = kyLo; ky < kyHi; ky++) {
             for (let kx = 0; kx < kw; kx++) {
               const off = <usize>kx << 2;
               store<f32>(dst + off, kx >= lo && kx < hi ? load<f32>(src + off) : 0);
             }
+            src += wBytes;
+            dst += kwBytes;
           }
         }
+        if (kyHi < kh) memory.fill(dst, 0, <usize>(kh - kyHi) * kwBytes);
       }
       o += <usize>rowLen << 2;
     }
