@@ -132,6 +132,58 @@ describe('in a separate Node process', () => {
     }
   });
 
+  // Both builds, whatever this Node validates by default: V8's flag turns relaxed SIMD on or off.
+  for (const [flag, relaxed] of [['--experimental-wasm-relaxed-simd', true], ['--no-experimental-wasm-relaxed-simd', false]] as const) {
+    it(`with ${flag}: picks the ${relaxed ? 'relaxed-SIMD (FMA)' : 'plain SIMD'} build, and its kernels agree with the reference`, () => {
+      symlinkSync(join(coreDir, 'wasm'), join(root, 'wasm'));
+      try {
+        const r = spawnSync(process.execPath, [flag, '--input-type=module', '-e', `
+          import { createWasmBackend } from './src/backend/wasm/index.js';
+          import { referenceBackend as ref } from './src/backend/reference/index.js';
+          const be = createWasmBackend({ threads: 3 });
+          await be.startWorkers();
+          let seed = 1;
+          const rnd = (n) => Float32Array.from({ length: n }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1);
+          let worst = 0;
+          const check = (got, want, scale) => {
+            for (let i = 0; i < got.length; i++) {
+              const tol = 1e-5 + 1e-4 * Math.max(Math.abs(want[i]), scale ? scale[i] : 0);
+              worst = Math.max(worst, Math.abs(got[i] - want[i]) / tol);
+            }
+          };
+          for (const [m, k, n] of [[1, 1, 1], [7, 33, 17], [65, 300, 33], [257, 300, 129], [30, 20000, 25]])
+            for (const ta of [false, true]) for (const tb of [false, true]) {
+              const a = rnd(m * k), b = rnd(k * n), got = new Float32Array(m * n), want = new Float32Array(m * n), s = new Float32Array(m * n);
+              be.matmul(a, b, got, m, k, n, ta, tb);
+              ref.matmul(a, b, want, m, k, n, ta, tb);
+              ref.matmul(a.map(Math.abs), b.map(Math.abs), s, m, k, n, ta, tb);
+              check(got, want, s);
+            }
+          for (const op of ['exp', 'tanh', 'sigmoid', 'relu']) {
+            const x = rnd(100003).map((v) => v * 20), got = new Float32Array(x.length), want = new Float32Array(x.length);
+            be.unary(op, x, got);
+            ref.unary(op, x, want);
+            check(got, want);
+          }
+          const g = { n: 50, c: 3, h: 28, w: 28, kh: 5, kw: 5, sh: 1, sw: 1, ph: 2, pw: 2, oh: 28, ow: 28 };
+          const x = rnd(50 * 3 * 784), col = new Float32Array(50 * 784 * 75), colRef = new Float32Array(col.length);
+          be.im2col(x, g, col);
+          ref.im2col(x, g, colRef);
+          check(col, colRef);
+          console.log(JSON.stringify({ relaxed: be.relaxedSimd, worst, workerChunks: be.workerChunks() }));
+        `], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+        const out = JSON.parse(r.stdout) as { relaxed: boolean; worst: number; workerChunks: number };
+        expect(out.relaxed).toBe(relaxed);
+        expect(out.worst).toBeLessThanOrEqual(1);
+        expect(out.workerChunks).toBeGreaterThan(0);
+      } finally {
+        rmSync(join(root, 'wasm'));
+      }
+    });
+  }
+
   it('falls back to the reference with a single notice on stderr when the module is not built', () => {
     mkdirSync(join(root, 'wasm', 'build'), { recursive: true });
     try {
