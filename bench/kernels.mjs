@@ -1,15 +1,30 @@
 // Per-kernel timings of the SimpleConvNet shapes, wasm backend vs reference backend (medians, ms), to see
-// where the train step goes. `node bench/kernels.mjs [--reps 30] [--only name]`. Needs packages/core/dist.
+// where the train step goes. `node bench/kernels.mjs [--reps 30] [--only name] [--cpu]`. Needs
+// packages/core/dist. --cpu reports process CPU time instead of wall time: steadier on a shared machine,
+// meaningful with TAPEGRAD_THREADS=1 only.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, mulberry32, parseArgs, time } from './lib/common.mjs';
+import { ROOT, mulberry32, parseArgs, stats, time as wallTime } from './lib/common.mjs';
 
-const args = parseArgs(process.argv.slice(2), { reps: 30, only: '' });
+const args = parseArgs(process.argv.slice(2), { reps: 30, only: '', cpu: false });
 const core = await import(pathToFileURL(join(ROOT, 'packages', 'core', 'dist', 'index.js')).href);
 const wasm = core.listBackends().includes('wasm') ? (core.setBackend('wasm'), core.getBackend()) : null;
 if (!wasm) throw new Error('the wasm backend did not load');
 await wasm.startWorkers();
 const ref = core.referenceBackend;
+
+function cpuTime(fn, warmup, reps) {
+  for (let r = 0; r < warmup; r++) fn();
+  const ms = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = process.cpuUsage();
+    fn();
+    const u = process.cpuUsage(t0);
+    ms.push((u.user + u.system) / 1000);
+  }
+  return stats(ms);
+}
+const time = args.cpu ? cpuTime : wallTime;
 
 const rnd = mulberry32(1);
 const f32 = (n) => Float32Array.from({ length: n }, () => rnd() * 2 - 1);

@@ -189,11 +189,13 @@ function packB(b: usize, k: i32, n: i32, transB: bool, p0: i32, kc: i32, j0: i32
 }
 
 /**
- * The 4×8 micro-kernel: C[rows×cols] (=|+=) Apanel·Bpanel over kc, for rows ≤ 4 and cols ≤ 8 (edge
- * tiles are computed in full from the zero-padded panels and stored partially). ldc in elements.
- * With `acc` the tile is added to C, otherwise C is overwritten.
+ * The 4×8 micro-kernel: C[rows×cols] (=|+=) A·B over kc steps, for rows ≤ 4 and cols ≤ 8 (edge tiles
+ * are computed in full and stored partially). A's four values of one step sit at ap + {0,4,8,12}
+ * bytes and the next step is `aStep` bytes on (16 for a packed panel, 4m when A is stored (k,m));
+ * B's eight values of one step are contiguous, the next step `bStep` bytes on (32 packed, 4n when B is
+ * stored (k,n)). ldc in elements. With `acc` the tile is added to C, otherwise C is overwritten.
  */
-function kernel4x8(ap: usize, bp: usize, c: usize, ldc: i32, kc: i32, acc: bool, rows: i32, cols: i32): void {
+function kernel4x8(ap: usize, aStep: usize, bp: usize, bStep: usize, c: usize, ldc: i32, kc: i32, acc: bool, rows: i32, cols: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
@@ -210,8 +212,8 @@ function kernel4x8(ap: usize, bp: usize, c: usize, ldc: i32, kc: i32, acc: bool,
     a = v128.load32_splat(ap, 12);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    ap += 16;
-    bp += 32;
+    ap += aStep;
+    bp += bStep;
   }
   const l = <usize>ldc << 2;
   storeRow(c, c00, c01, cols, acc);
@@ -220,9 +222,17 @@ function kernel4x8(ap: usize, bp: usize, c: usize, ldc: i32, kc: i32, acc: bool,
   if (rows > 3) storeRow(c + 3 * l, c30, c31, cols, acc);
 }
 
+/** Columns below which packing A (stored (k,m)) does not pay: its block would be read this few times. */
+const PACK_A_MIN_COLS: i32 = 4 * NR;
+/** Row tiles below which packing B does not pay. */
+const PACK_B_MIN_ROWS: i32 = 4 * MR;
+
 /**
  * One region of C: rows [i0,i1), columns [j0,j1), k range [k0,k1), written to `c` with row stride ldc.
- * The region's first k slab overwrites C, later ones accumulate.
+ * The region's first k slab overwrites C, later ones accumulate. An operand whose micro-kernel values
+ * are contiguous in place (A stored (k,m), B stored (k,n)) is read in place when the region is too thin
+ * for packed panels to be reused; otherwise it is packed. (A stored (m,k) is always packed: reading
+ * four rows in place measured slower than transposing them into a panel.)
  */
 function gemmRegion(
   a: usize, b: usize, c: usize, ldc: i32, m: i32, k: i32, n: i32, transA: bool, transB: bool,
@@ -230,23 +240,29 @@ function gemmRegion(
 ): void {
   const pa = scratch;
   const pb = pa + (<usize>(MC * KC) << 2);
+  const packedA = !transA || j1 - j0 > PACK_A_MIN_COLS;
+  const packedB = transB || i1 - i0 > PACK_B_MIN_ROWS;
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = imin(NC, j1 - jc);
     for (let pc = k0; pc < k1; pc += KC) {
       const kc = imin(KC, k1 - pc);
       const acc = pc > k0;
-      packB(b, k, n, transB, pc, kc, jc, nc, pb);
+      if (packedB) packB(b, k, n, transB, pc, kc, jc, nc, pb);
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = imin(MC, i1 - ic);
-        packA(a, m, k, transA, ic, mc, pc, kc, pa);
+        if (packedA) packA(a, m, k, transA, ic, mc, pc, kc, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = imin(NR, nc - jr);
-          const bp = pb + (<usize>(jr * kc) << 2);
+          const bp = packedB ? pb + (<usize>(jr * kc) << 2) : at(b, pc * n + jc + jr);
+          const bStep: usize = packedB ? 32 : <usize>n << 2;
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = imin(MR, mc - ir);
-            const ap = pa + (<usize>(ir * kc) << 2);
             const cp = at(c, (ic + ir) * ldc + jc + jr);
-            kernel4x8(ap, bp, cp, ldc, kc, acc, rows, cols);
+            if (packedA) {
+              kernel4x8(pa + (<usize>(ir * kc) << 2), 16, bp, bStep, cp, ldc, kc, acc, rows, cols);
+            } else {
+              kernel4x8(at(a, pc * m + ic + ir), <usize>m << 2, bp, bStep, cp, ldc, kc, acc, rows, cols);
+            }
           }
         }
       }

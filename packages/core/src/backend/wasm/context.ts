@@ -31,10 +31,14 @@ export class WasmContext {
     this.top = this.rt.arenaBase;
   }
 
-  /** Reserves `count` 4-byte elements (64-byte aligned) and returns the byte offset. */
+  /**
+   * Reserves `count` 4-byte elements (64-byte aligned) and returns the byte offset. Blocks are followed
+   * by at least 64 spare bytes: kernels reading an operand in place may load a vector past its end
+   * (lanes that are never used).
+   */
   alloc(count: number): number {
     const p = Math.ceil(this.top / 64) * 64;
-    this.top = p + count * 4;
+    this.top = p + count * 4 + 64;
     const have = this.rt.memory.buffer.byteLength;
     if (this.top > have) {
       // Grow by at least an eighth of the current size so a sequence of growing calls stays cheap.
