@@ -110,8 +110,12 @@ export async function benchTapegrad({ batches, test, warmup, steps, inferReps, m
   const prof = profile ? profileBackend(backend) : null;
   const ms = [];
   let loss = NaN;
+  let faults = 0;
   for (let s = 0; s < warmup + steps; s++) {
-    if (s === warmup) prof?.reset();
+    if (s === warmup) {
+      prof?.reset();
+      faults = process.resourceUsage().minorPageFault;
+    }
     const t0 = performance.now();
     opt.zeroGrad();
     const l = softmaxCrossEntropy(forward(xs[s]), ts[s]);
@@ -122,6 +126,8 @@ export async function benchTapegrad({ batches, test, warmup, steps, inferReps, m
     if (s >= warmup) ms.push(t1 - t0);
   }
   info.train_step_ms = stats(ms);
+  // Fresh large typed arrays are page-faulted in on first write; on some VMs that costs more than the math.
+  info.train_step_minor_page_faults = Math.round((process.resourceUsage().minorPageFault - faults) / steps);
   info.loss_after = Math.round(loss * 1e4) / 1e4;
   if (prof) info.profile_train_step = prof.report(steps);
 

@@ -69,6 +69,19 @@ describe('wasm unary vs reference', () => {
     expect([...step]).toEqual([0, 0, 0, 0, 1]);
   });
 
+  it('splits the transcendental ops of large arrays across the worker threads', () => {
+    const before = wasm.workerChunks();
+    for (const op of ['exp', 'log', 'tanh', 'sigmoid'] as const) {
+      const x = uniform(400_003, 77, 0.01, 9);
+      const got = new Float32Array(x.length);
+      const want = new Float32Array(x.length);
+      wasm.unary(op, x, got);
+      referenceBackend.unary(op, x, want);
+      expect(mismatch(got, want)).toBeNull();
+    }
+    expect(wasm.workerChunks()).toBeGreaterThan(before);
+  });
+
   it('float64 goes to the reference kernel', () => {
     const x = Float64Array.from([0.1, 1, 2]);
     const got = new Float64Array(3);

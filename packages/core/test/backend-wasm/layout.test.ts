@@ -67,6 +67,8 @@ describe('wasm permute vs reference', () => {
     [[2, 3, 4, 5], [3, 1, 2, 0]],
     [[0, 4], [1, 0]],
     [[], []],
+    [[1000, 701], [1, 0]], // too big to stream: split across the workers
+    [[3, 513, 517], [0, 2, 1]],
   ];
   for (const [shape, perm] of cases) {
     it(`shape [${shape}] perm [${perm}]`, () => {
@@ -85,4 +87,11 @@ describe('wasm permute vs reference', () => {
       expect(firstDifference(gi, wi)).toBeNull();
     });
   }
+
+  it('runs large transposes on the worker threads', () => {
+    const before = wasm.workerChunks();
+    const x = uniform(1000 * 701, 3);
+    wasm.permute(x, [1000, 701], [1, 0], new Float32Array(x.length));
+    expect(wasm.workerChunks()).toBeGreaterThan(before);
+  });
 });

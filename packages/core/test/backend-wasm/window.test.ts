@@ -116,15 +116,3 @@ describe('wasm average pooling and its adjoint vs reference', () => {
     }
   }
 });
-
-describe('window kernels on threads', () => {
-  it('large batches are split across the workers', () => {
-    const g = geometry(100, 30, 24, 24, 2, 2, 2, 2, 0, 0);
-    const before = wasm.workerChunks();
-    for (let i = 0; i < 10; i++) {
-      wasm.maxPool2d(uniform(inSize(g), i), g, new Float32Array(outSize(g)), new Int32Array(outSize(g)));
-      wasm.im2col(uniform(inSize(g), i), g, new Float32Array(colSize(g)));
-    }
-    expect(wasm.workerChunks()).toBeGreaterThan(before);
-  });
-});

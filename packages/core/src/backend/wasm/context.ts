@@ -72,9 +72,57 @@ export class WasmContext {
 
   /** Writes a job descriptor (slot 0 is the kind) and runs its chunks across the pool. */
   run(slots: readonly number[], chunks: number): void {
-    const base = this.rt.desc / 4;
-    for (let i = 0; i < slots.length; i++) this.i32[base + i] = slots[i]!;
+    this.describe(slots);
     this.pool.execute(this.rt.desc, chunks);
+  }
+
+  private describe(slots: readonly number[]): void {
+    const base = this.rt.desc / 4;
+    // Int32 stores wrap offsets above 2 GiB (and the negative offsets of streaming) modulo 2^32;
+    // the kernels read pointer slots as unsigned.
+    for (let i = 0; i < slots.length; i++) this.i32[base + i] = slots[i]!;
+  }
+
+  /**
+   * Runs a job block by block on the main thread, each block small enough to stay in L2: the
+   * `streams` slices of a block are copied into fixed arena buffers, chunk `block` of the job runs
+   * on them, and the output slices are copied out. A stream's slot is pointed `unit·perUnit`
+   * elements before its buffer so that the kernel's global indices land inside the buffer; `perSlot`
+   * receives the units per block times `perScale` (for kernels whose chunks count finer units). Each input is read once and each output written once — copying
+   * whole arrays in, running, and copying out moves three times the data through memory.
+   */
+  runStreamed(slots: number[], perSlot: number, units: number, streams: readonly StreamArray[], perScale = 1, blockElements = STREAM_BLOCK): void {
+    if (units === 0) return;
+    const largest = Math.max(1, ...streams.map((s) => s.perUnit));
+    const perBlock = Math.max(1, Math.floor(blockElements / largest));
+    const buffers = streams.map((s) => this.alloc(Math.min(units, perBlock) * s.perUnit));
+    const i32 = this.i32;
+    const f32 = this.f32;
+    slots[perSlot] = perBlock * perScale;
+    for (let block = 0, u0 = 0; u0 < units; block++, u0 += perBlock) {
+      const count = Math.min(perBlock, units - u0);
+      for (let k = 0; k < streams.length; k++) {
+        const s = streams[k]!;
+        const start = u0 * s.perUnit;
+        const len = count * s.perUnit;
+        if (s.io !== 'out') {
+          if (s.data instanceof Float32Array) f32.set(s.data.subarray(start, start + len), buffers[k]! / 4);
+          else i32.set(s.data.subarray(start, start + len), buffers[k]! / 4);
+        }
+        slots[s.slot] = buffers[k]! - start * 4;
+      }
+      this.describe(slots);
+      this.rt.run(this.rt.desc, block, 0);
+      for (let k = 0; k < streams.length; k++) {
+        const s = streams[k]!;
+        if (s.io === 'in') continue;
+        const start = u0 * s.perUnit;
+        const from = buffers[k]! / 4;
+        const len = count * s.perUnit;
+        if (s.data instanceof Float32Array) s.data.set(f32.subarray(from, from + len), start);
+        else s.data.set(i32.subarray(from, from + len), start);
+      }
+    }
   }
 
   /** Byte offset of thread 0's scratch and the stride between threads' scratch. */
@@ -84,6 +132,18 @@ export class WasmContext {
   get scratchStride(): number {
     return this.rt.scratchStride;
   }
+}
+
+/** Elements of the largest stream in one block of runStreamed (512 KiB; measured best of 2^14..2^17). */
+export const STREAM_BLOCK = 1 << 17;
+
+/** One array of a streamed job: `perUnit` elements per unit of work, its descriptor slot, direction. */
+export interface StreamArray {
+  readonly data: Float32Array | Int32Array;
+  readonly perUnit: number;
+  readonly slot: number;
+  /** 'in' is copied in, 'out' copied out, 'inout' both (kernels that accumulate into their output). */
+  readonly io: 'in' | 'out' | 'inout';
 }
 
 /**

@@ -1,20 +1,31 @@
 import type { Shape } from '../../shape.js';
 import type { BinaryOp, UnaryOp } from '../backend.js';
 import { BINARY_CODE, K_BINARY, K_UNARY, UNARY_CODE } from './jobs.js';
-import { type WasmContext, split } from './context.js';
+import { STREAM_BLOCK, type StreamArray, type WasmContext, split } from './context.js';
 
 /** Elements per chunk below which another thread is not worth waking. */
 const MIN_CHUNK = 1 << 16;
+
+/** Unary ops with enough arithmetic per element to be worth spreading over threads. */
+const HEAVY: ReadonlySet<UnaryOp> = new Set(['exp', 'log', 'tanh', 'sigmoid']);
 
 export function unary(ctx: WasmContext, op: UnaryOp, x: Float32Array, out: Float32Array): void {
   const n = x.length;
   if (n === 0) return;
   ctx.reset();
-  const px = ctx.put(x);
-  const po = ctx.alloc(n);
-  const [chunks, per] = split(n, MIN_CHUNK, ctx.threads);
-  ctx.run([K_UNARY, UNARY_CODE[op], px, po, n, per], chunks);
-  ctx.get(po, out);
+  if (HEAVY.has(op) && ctx.threads > 1 && n >= 2 * MIN_CHUNK) {
+    const px = ctx.put(x);
+    const po = ctx.alloc(n);
+    const [chunks, per] = split(n, MIN_CHUNK, ctx.threads);
+    ctx.run([K_UNARY, UNARY_CODE[op], px, po, n, per], chunks);
+    ctx.get(po, out);
+    return;
+  }
+  // Memory-bound: stream through L2-sized blocks on the main thread.
+  ctx.runStreamed([K_UNARY, UNARY_CODE[op], 0, 0, n, 0], 5, n, [
+    { data: x, perUnit: 1, slot: 2, io: 'in' },
+    { data: out, perUnit: 1, slot: 3, io: 'out' },
+  ]);
 }
 
 /**
@@ -63,6 +74,9 @@ export function collapseBroadcast(aShape: Shape, bShape: Shape, outShape: Shape)
   return { dims, as, bs };
 }
 
+/** Operands up to this many elements are copied whole when streaming; larger ones must match out. */
+const SMALL_OPERAND = 1 << 16;
+
 /** Returns false (nothing written) when the op or pattern has no wasm kernel. */
 export function binary(
   ctx: WasmContext,
@@ -80,8 +94,34 @@ export function binary(
   if (!plan) return false;
   const n = out.length;
   if (n === 0) return true;
-  const { dims, as, bs } = plan;
+  let { dims, as, bs } = plan;
   ctx.reset();
+  // Every operand either matches out element for element ("full": its rows are out's rows) or is
+  // small (copied whole; the kernel's odometer indexes it): then stream rows of the (rows, d3) view.
+  const fullA = a.length === n;
+  const fullB = b.length === n;
+  const streamable = (fullA || a.length <= SMALL_OPERAND) && (fullB || b.length <= SMALL_OPERAND);
+  if (streamable && dims[3]! > STREAM_BLOCK) {
+    // One long row (plain elementwise, or a scalar against an array): re-view its head as rows of
+    // 4096 and run the remaining tail as a second, one-row job.
+    const flat = dims[0] === 1 && dims[1] === 1 && dims[2] === 1;
+    if (flat) {
+      const L = 4096;
+      const rows = Math.floor(n / L);
+      const head = rows * L;
+      const view = (s: number[]) => [0, 0, s[3] === 0 ? 0 : L, s[3]!];
+      streamRows(ctx, code, a, b, out, [1, 1, rows, L], view(as), view(bs), head, fullA, fullB);
+      if (head < n) {
+        const tail = n - head;
+        const sub = (x: Float32Array, full: boolean) => (full ? x.subarray(head) : x);
+        streamRows(ctx, code, sub(a, fullA), sub(b, fullB), out.subarray(head), [1, 1, 1, tail], [0, 0, 0, as[3]!], [0, 0, 0, bs[3]!], tail, fullA, fullB);
+      }
+      return true;
+    }
+  } else if (streamable) {
+    streamRows(ctx, code, a, b, out, dims, as, bs, n, fullA, fullB);
+    return true;
+  }
   const pa = ctx.put(a);
   const pb = ctx.put(b);
   const po = ctx.alloc(n);
@@ -90,4 +130,28 @@ export function binary(
   ctx.run([K_BINARY, code, pa, pb, po, ...dims, ...as, ...bs, per], chunks);
   ctx.get(po, out);
   return true;
+}
+
+/** Streams the rows of the (d0·d1·d2, d3) view: full operands and out by row blocks, small ones whole. */
+function streamRows(
+  ctx: WasmContext,
+  code: number,
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  dims: number[],
+  as: number[],
+  bs: number[],
+  n: number,
+  fullA: boolean,
+  fullB: boolean,
+): void {
+  const d3 = dims[3]!;
+  const slots = [K_BINARY, code, 0, 0, 0, ...dims, ...as, ...bs, 0];
+  const streams: StreamArray[] = [{ data: out.length === n ? out : out.subarray(0, n), perUnit: d3, slot: 4, io: 'out' }];
+  if (fullA) streams.push({ data: a.length === n ? a : a.subarray(0, n), perUnit: d3, slot: 2, io: 'in' });
+  else slots[2] = ctx.put(a);
+  if (fullB) streams.push({ data: b.length === n ? b : b.subarray(0, n), perUnit: d3, slot: 3, io: 'in' });
+  else slots[3] = ctx.put(b);
+  ctx.runStreamed(slots, 17, n / d3, streams);
 }

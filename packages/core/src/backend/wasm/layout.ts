@@ -1,6 +1,6 @@
 import type { Shape } from '../../shape.js';
 import { K_PERMUTE, K_REDUCE_SUM } from './jobs.js';
-import { type WasmContext, split } from './context.js';
+import { STREAM_BLOCK, type WasmContext, split } from './context.js';
 
 const MIN_CHUNK = 1 << 16;
 
@@ -100,10 +100,18 @@ export function permute(ctx: WasmContext, x: Float32Array | Int32Array, shape: S
   const rows = inputOrder[k - 2]!.size;
   const cols = inputOrder[k - 1]!.size;
   ctx.reset();
+  const tilesPerBatch = Math.ceil(rows / 32) * Math.ceil(cols / 32);
+  if (rows * cols <= 4 * STREAM_BLOCK) {
+    // Memory-bound: stream batches through L2-sized blocks (the kernel's chunks count 32×32 tiles).
+    ctx.runStreamed([K_PERMUTE, 0, 0, batch, rows, cols, 0], 6, batch, [
+      { data: x, perUnit: rows * cols, slot: 1, io: 'in' },
+      { data: out, perUnit: rows * cols, slot: 2, io: 'out' },
+    ], tilesPerBatch);
+    return true;
+  }
   const px = ctx.put(x);
   const po = ctx.alloc(n);
-  const tiles = batch * Math.ceil(rows / 32) * Math.ceil(cols / 32);
-  const [chunks, per] = split(tiles, Math.ceil(MIN_CHUNK / 1024), ctx.threads);
+  const [chunks, per] = split(batch * tilesPerBatch, Math.ceil(MIN_CHUNK / 1024), ctx.threads);
   ctx.run([K_PERMUTE, px, po, batch, rows, cols, per], chunks);
   ctx.get(po, out);
   return true;

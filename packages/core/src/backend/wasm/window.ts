@@ -1,66 +1,67 @@
 import type { WindowGeometry } from '../backend.js';
 import { K_AVGPOOL, K_AVGPOOL_BWD, K_COL2IM, K_IM2COL, K_MAXPOOL } from './jobs.js';
-import { type WasmContext, split } from './context.js';
+import type { WasmContext } from './context.js';
+
+/*
+ * The window kernels are memory-bound (a few operations per element moved), so they stream: images or
+ * planes go through L2-sized arena blocks on the main thread, each input read once and each output
+ * written once (see WasmContext.runStreamed).
+ */
 
 /** Descriptor slots 4..15: the window geometry in the kernels' order. */
 function geometry(g: WindowGeometry): number[] {
   return [g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow];
 }
 
-/** Units of about this many output floats make a chunk worth handing to another thread. */
-const MIN_CHUNK_FLOATS = 1 << 15;
+/** Descriptor: 1 x/col/grad, 2 out, 3 argIndex, 4..15 geometry, 16 units per chunk, 17 countIncludePad. */
+const PER = 16;
 
 export function im2col(ctx: WasmContext, x: Float32Array, g: WindowGeometry, out: Float32Array): void {
   if (out.length === 0) return;
   ctx.reset();
-  const px = ctx.put(x);
-  const po = ctx.alloc(out.length);
-  const rowFloats = g.ow * g.c * g.kh * g.kw; // floats per unit (one (n,oy) output row group)
-  const [chunks, per] = split(g.n * g.oh, Math.ceil(MIN_CHUNK_FLOATS / Math.max(1, rowFloats)), ctx.threads);
-  ctx.run([K_IM2COL, px, po, 0, ...geometry(g), per], chunks);
-  ctx.get(po, out);
+  // Units are images; the kernel's chunks count (image, output row) pairs, oh per image.
+  ctx.runStreamed([K_IM2COL, 0, 0, 0, ...geometry(g), 0], PER, g.n, [
+    { data: x, perUnit: g.c * g.h * g.w, slot: 1, io: 'in' },
+    { data: out, perUnit: g.oh * g.ow * g.c * g.kh * g.kw, slot: 2, io: 'out' },
+  ], g.oh);
 }
 
 export function col2im(ctx: WasmContext, col: Float32Array, g: WindowGeometry, out: Float32Array): void {
   if (out.length === 0) return;
   ctx.reset();
-  const pc = ctx.put(col);
   // out's initial values are kept (the reference accumulates into out).
-  const po = ctx.put(out);
-  const imageFloats = g.oh * g.ow * g.c * g.kh * g.kw;
-  const [chunks, per] = split(g.n, Math.ceil(MIN_CHUNK_FLOATS / Math.max(1, imageFloats)), ctx.threads);
-  ctx.run([K_COL2IM, pc, po, 0, ...geometry(g), per], chunks);
-  ctx.get(po, out);
+  ctx.runStreamed([K_COL2IM, 0, 0, 0, ...geometry(g), 0], PER, g.n, [
+    { data: col, perUnit: g.oh * g.ow * g.c * g.kh * g.kw, slot: 1, io: 'in' },
+    { data: out, perUnit: g.c * g.h * g.w, slot: 2, io: 'inout' },
+  ]);
 }
 
 export function maxPool2d(ctx: WasmContext, x: Float32Array, g: WindowGeometry, out: Float32Array, argIndex: Int32Array): void {
   if (out.length === 0) return;
   ctx.reset();
-  const px = ctx.put(x);
-  const po = ctx.alloc(out.length);
-  const pi = ctx.alloc(out.length);
-  const [chunks, per] = split(g.n * g.c, Math.ceil(MIN_CHUNK_FLOATS / Math.max(1, g.h * g.w)), ctx.threads);
-  ctx.run([K_MAXPOOL, px, po, pi, ...geometry(g), per], chunks);
-  ctx.get(po, out);
-  ctx.get(pi, argIndex);
+  // Units are (n,c) planes. argIndex holds flat indices into x: the kernel computes them from the
+  // plane number, so streaming does not change them.
+  ctx.runStreamed([K_MAXPOOL, 0, 0, 0, ...geometry(g), 0], PER, g.n * g.c, [
+    { data: x, perUnit: g.h * g.w, slot: 1, io: 'in' },
+    { data: out, perUnit: g.oh * g.ow, slot: 2, io: 'out' },
+    { data: argIndex, perUnit: g.oh * g.ow, slot: 3, io: 'out' },
+  ]);
 }
 
 export function avgPool2d(ctx: WasmContext, x: Float32Array, g: WindowGeometry, countIncludePad: boolean, out: Float32Array): void {
   if (out.length === 0) return;
   ctx.reset();
-  const px = ctx.put(x);
-  const po = ctx.alloc(out.length);
-  const [chunks, per] = split(g.n * g.c, Math.ceil(MIN_CHUNK_FLOATS / Math.max(1, g.h * g.w)), ctx.threads);
-  ctx.run([K_AVGPOOL, px, po, 0, ...geometry(g), per, countIncludePad ? 1 : 0], chunks);
-  ctx.get(po, out);
+  ctx.runStreamed([K_AVGPOOL, 0, 0, 0, ...geometry(g), 0, countIncludePad ? 1 : 0], PER, g.n * g.c, [
+    { data: x, perUnit: g.h * g.w, slot: 1, io: 'in' },
+    { data: out, perUnit: g.oh * g.ow, slot: 2, io: 'out' },
+  ]);
 }
 
 export function avgPool2dBackward(ctx: WasmContext, grad: Float32Array, g: WindowGeometry, countIncludePad: boolean, out: Float32Array): void {
   if (out.length === 0) return;
   ctx.reset();
-  const pg = ctx.put(grad);
-  const po = ctx.put(out);
-  const [chunks, per] = split(g.n * g.c, Math.ceil(MIN_CHUNK_FLOATS / Math.max(1, g.h * g.w)), ctx.threads);
-  ctx.run([K_AVGPOOL_BWD, pg, po, 0, ...geometry(g), per, countIncludePad ? 1 : 0], chunks);
-  ctx.get(po, out);
+  ctx.runStreamed([K_AVGPOOL_BWD, 0, 0, 0, ...geometry(g), 0, countIncludePad ? 1 : 0], PER, g.n * g.c, [
+    { data: grad, perUnit: g.oh * g.ow, slot: 1, io: 'in' },
+    { data: out, perUnit: g.h * g.w, slot: 2, io: 'inout' },
+  ]);
 }
