@@ -88,7 +88,7 @@ const rows = [
   ['loss after the timed steps', (r) => r.loss_after],
 ];
 const names = results.map((r) => r.peer);
-const width = [40, ...names.map((n) => Math.max(14, n.length + 2))];
+const width = [40, ...results.map((r, i) => 2 + Math.max(names[i].length, ...rows.map(([, get]) => String(get(r) ?? '—').length)))];
 const line = (cells) => cells.map((c, i) => String(c ?? '—').padEnd(width[i])).join('');
 console.log(`\nSimpleConvNet on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}` +
   (ours.backend === 'wasm' ? ` — tapegrad: wasm ${ours.relaxed_simd ? 'relaxed-SIMD FMA' : 'SIMD'}, ${ours.threads} threads` : ''));

@@ -64,6 +64,10 @@ describe('wasm matmul vs reference', () => {
     }
   }
 
+  it('very tall A (im2col of a large batch) is streamed in blocks of rows, transB both ways', () => {
+    for (const transB of [false, true]) expect(compareMatmul(160_003, 25, 31, false, transB, 5)).toBeNull();
+  });
+
   it('k = 0 gives zeros, empty outputs are fine', () => {
     const out = new Float32Array(6).fill(5);
     wasm.matmul(new Float32Array(0), new Float32Array(0), out, 2, 0, 3, false, false);

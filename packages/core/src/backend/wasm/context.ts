@@ -55,6 +55,26 @@ export class WasmContext {
     return p;
   }
 
+  /** The arena's current top, for `release`: blocks allocated after it can be given back. */
+  mark(): number {
+    return this.top;
+  }
+
+  /** Gives back every block allocated since `mark` was taken. */
+  release(mark: number): void {
+    this.top = mark;
+  }
+
+  /** Copies src[start, start+len) to byte offset p. */
+  copyIn(p: number, src: Float32Array, start: number, len: number): void {
+    this.f32.set(src.subarray(start, start + len), p / 4);
+  }
+
+  /** Copies `len` floats at byte offset p into dst from index `start`. */
+  copyOut(p: number, dst: Float32Array, start: number, len: number): void {
+    dst.set(this.f32.subarray(p / 4, p / 4 + len), start);
+  }
+
   /** Copies a float32 or int32 array into a fresh arena block; returns its byte offset. */
   put(src: Float32Array | Int32Array): number {
     const p = this.alloc(src.length);

@@ -15,8 +15,8 @@ export interface GemmPlan {
 const PARALLEL_MIN_MACS = 1 << 21;
 /** Cost of packing one element, in multiply-adds (measured order of magnitude). */
 const PACK_COST = 6;
-/** Cost of summing one partial-product element of a k-split, in multiply-adds. */
-const SUM_COST = 2;
+/** Cost of adding up one partial-product element of a k-split, in multiply-adds (a memory pass). */
+const SUM_COST = 8;
 
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 
@@ -24,7 +24,8 @@ const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
  * Chooses the chunk grid: candidates split rows, columns or k (k only with partial sums added
  * afterwards) into at most 2 chunks per thread; each is costed as the padded tile work of its busiest
  * thread plus the packing it repeats (every chunk packs its own panels of A and B) plus any partial
- * sums. Small products stay whole.
+ * sums, plus half a chunk for the wait on the last one (a thread the OS has paused holds its chunk:
+ * smaller chunks bound that wait). Small products stay whole.
  */
 export function planGemm(m: number, k: number, n: number, threads: number): GemmPlan {
   const whole: GemmPlan = { mBlock: m, nBlock: n, kBlock: k, gridM: 1, gridN: 1, gridK: 1 };
@@ -45,7 +46,7 @@ export function planGemm(m: number, k: number, n: number, threads: number): Gemm
         const perChunk = mBlock * nBlock * kBlock + PACK_COST * (mBlock * kBlock + kBlock * nBlock);
         const rounds = Math.ceil(chunks / threads);
         const sums = gridK > 1 ? SUM_COST * m * n * gridK : 0;
-        const cost = rounds * perChunk + sums;
+        const cost = (rounds + 0.5) * perChunk + sums;
         if (cost < bestCost * 0.98) {
           bestCost = cost;
           best = { mBlock, nBlock, kBlock, gridM, gridN, gridK };
@@ -61,6 +62,10 @@ const tileEfficiency = (m: number, n: number) => (m / roundUp(m, GEMM_MR)) * (n 
 
 /** Outputs up to this size may be computed transposed (then transposed back) when that tiles better. */
 const SWAP_MAX_OUTPUT = 1 << 16;
+/** Above this many elements of A and out together, A (stored (m,k)) is streamed in blocks of rows. */
+const STREAM_MIN = 1 << 23;
+/** Elements of A and out in one streamed block of rows: 8 MiB, which stays in the last-level cache. */
+const STREAM_BLOCK = 1 << 21;
 
 /** out (m,n) = op(a)·op(b) for float32 arrays (see Backend.matmul). */
 export function gemm(
@@ -80,6 +85,23 @@ export function gemm(
     return;
   }
   ctx.reset();
+  if (!transA && m * (k + n) > STREAM_MIN && k * n <= STREAM_BLOCK) {
+    // Very tall A (im2col of a large batch): blocks of rows go in, their rows of out come back, so
+    // neither whole matrix is copied through memory twice; B is small and repacked per block.
+    const pb = ctx.put(b);
+    const rowsPerBlock = roundUp(Math.max(256, Math.floor(STREAM_BLOCK / (k + n))), GEMM_MR);
+    const pa = ctx.alloc(rowsPerBlock * k);
+    const pc = ctx.alloc(rowsPerBlock * n);
+    const mark = ctx.mark();
+    for (let r0 = 0; r0 < m; r0 += rowsPerBlock) {
+      const rows = Math.min(rowsPerBlock, m - r0);
+      ctx.copyIn(pa, a, r0 * k, rows * k);
+      multiply(ctx, pa, pb, pc, rows, k, n, false, transB);
+      ctx.release(mark);
+      ctx.copyOut(pc, out, r0 * n, rows * n);
+    }
+    return;
+  }
   const pa = ctx.put(a);
   const pb = ctx.put(b);
   // A small output whose transpose fits the 4×8 tiles better (30×25 → 25×30: 73% → 84% useful
