@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '@tapegrad/core';
 import { loadCheckpointSync } from '@tapegrad/nn';
 
-const register = fileURLToPath(new URL('./crash/register.mjs', import.meta.url));
+const register = fileURLToPath(new URL('../support/register.mjs', import.meta.url));
 const writer = fileURLToPath(new URL('./crash/writer.mjs', import.meta.url));
 
 /** Starts the writer and resolves once its first checkpoint is complete. */

@@ -1,17 +1,20 @@
 // Node ESM hooks that let a child process run the TypeScript sources directly (Node 20 cannot strip
-// types): `@tapegrad/*` resolve to packages/*/src, `./x.js` imports from a .ts file resolve to `./x.ts`,
-// and .ts files are transpiled with the workspace's typescript (cached on disk, keyed by path, size and
-// mtime, so repeated child processes start fast).
+// types), so tests that spawn processes need no `pnpm build`: `@tapegrad/*` resolve to packages/*/src
+// (the same map as vitest.config.ts), `./x.js` imports from a .ts file resolve to `./x.ts`, and .ts
+// files are transpiled with the workspace's typescript (cached on disk, keyed by path, size and mtime,
+// so repeated child processes start fast). Use: `node --import <this folder>/register.mjs script.mjs`.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = new URL('../../../../../', import.meta.url);
+const root = new URL('../../../../', import.meta.url);
 const aliases = {
+  '@tapegrad/core/testing': 'packages/core/src/testing/index.ts',
   '@tapegrad/core': 'packages/core/src/index.ts',
   '@tapegrad/nn': 'packages/nn/src/index.ts',
+  '@tapegrad/datasets': 'packages/datasets/src/index.ts',
 };
 const cacheDir = join(tmpdir(), 'tapegrad-ts-loader-cache');
 let ts;
