@@ -30,7 +30,8 @@ function reduceAxes(
   let curShape = [...shape];
   for (let i = axes.length - 1; i >= 0; i--) {
     const a = axes[i]!;
-    const dst = i === 0 ? out : allocate(sizeOf(curShape) / curShape[a]!);
+    // the size without axis a (not size / shape[a], which is 0/0 for an empty axis)
+    const dst = i === 0 ? out : allocate(sizeOf(curShape.filter((_, d) => d !== a)));
     visit(cur, sizeOf(curShape.slice(0, a)), curShape[a]!, sizeOf(curShape.slice(a + 1)), dst);
     cur = dst;
     curShape = [...curShape.slice(0, a), ...curShape.slice(a + 1)];
