@@ -18,6 +18,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   checkFloat('logSoftmax', 'x', x);
   if (x.ndim < 1) throw argError(ShapeError, 'logSoftmax', 'x', 'at least 1-D', describe(x));
   const a = normalizeAxis('logSoftmax', axis, x.ndim);
-  const z = sub(x, max(x, a, true).detach());
+  // an empty axis has no maximum to subtract, and gives an empty result
+  const z = x.shape[a] === 0 ? x : sub(x, max(x, a, true).detach());
   return sub(z, log(sum(exp(z), a, true)));
 }

@@ -18,6 +18,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   checkFloat('softmax', 'x', x);
   if (x.ndim < 1) throw argError(ShapeError, 'softmax', 'x', 'at least 1-D', describe(x));
   const a = normalizeAxis('softmax', axis, x.ndim);
-  const e = exp(sub(x, max(x, a, true).detach()));
+  // an empty axis has no maximum to subtract, and gives an empty result
+  const e = exp(x.shape[a] === 0 ? x : sub(x, max(x, a, true).detach()));
   return div(e, sum(e, a, true));
 }
