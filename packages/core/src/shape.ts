@@ -30,11 +30,14 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
-/** Checks that `shape` is a list of non-negative integers. */
-export function checkShape(op: string, arg: string, shape: readonly unknown[]): asserts shape is number[] {
-  for (const d of shape) {
+/** Checks that `shape` is an array of non-negative integers. */
+export function checkShape(op: string, arg: string, shape: unknown): asserts shape is number[] {
+  if (!Array.isArray(shape)) {
+    throw argError(ValueError, op, arg, 'a shape (an array of non-negative integers)', shape === null ? 'null' : typeof shape);
+  }
+  for (const d of shape as unknown[]) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw argError(ValueError, op, arg, 'a shape of non-negative integers', `[${shape.join(',')}]`);
+      throw argError(ValueError, op, arg, 'a shape of non-negative integers', `[${shape.map((v) => String(v)).join(',')}]`);
     }
   }
 }
@@ -78,13 +81,16 @@ export function normalizeAxis(op: string, axis: number, ndim: number): number {
   return axis < 0 ? axis + ndim : axis;
 }
 
-/** Normalizes an axis argument (undefined = all axes) into a sorted, de-duplicated list. */
+/** Normalizes an axis argument (undefined = all axes; a number or an array) into a sorted, de-duplicated list. */
 export function normalizeAxes(op: string, axis: number | readonly number[] | undefined, ndim: number): number[] {
   if (axis === undefined) return Array.from({ length: ndim }, (_, i) => i);
-  const list = typeof axis === 'number' ? [axis] : [...axis];
+  if (typeof axis !== 'number' && !Array.isArray(axis)) {
+    throw argError(ValueError, op, 'axis', 'an axis (a number), a list of axes or none', axis === null ? 'null' : typeof axis);
+  }
+  const list: readonly number[] = typeof axis === 'number' ? [axis] : axis;
   const out = list.map((a) => normalizeAxis(op, a, ndim));
   if (new Set(out).size !== out.length) {
-    throw argError(ValueError, op, 'axis', 'distinct axes', `[${list.join(',')}]`);
+    throw argError(ValueError, op, 'axis', 'distinct axes', `[${list.map((v) => String(v)).join(',')}]`);
   }
   return out.sort((x, y) => x - y);
 }

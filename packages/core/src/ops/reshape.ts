@@ -9,6 +9,10 @@ registerPrimitive({ name: 'reshape', differentiable: true, vjpDifferentiable: tr
 
 /** Resolves one -1 entry so the sizes match. */
 function resolveShape(x: Tensor, shape: readonly number[]): number[] {
+  if (!Array.isArray(shape)) {
+    const got: unknown = shape;
+    throw argError(ValueError, 'reshape', 'shape', 'a shape (an array of integers, at most one -1)', got === null ? 'null' : typeof got);
+  }
   const inferred = shape.filter((d) => d === -1).length;
   if (inferred > 1) throw argError(ValueError, 'reshape', 'shape', 'at most one -1', formatShape(shape));
   for (const d of shape) {
