@@ -73,12 +73,16 @@ export function broadcastsTo(from: Shape, to: Shape): boolean {
   return true;
 }
 
-/** Normalizes a possibly negative axis against `ndim`, with a clear error when out of range. */
+/**
+ * Normalizes a possibly negative axis against `ndim`, with a clear error when out of range. A 0-d tensor
+ * accepts 0 and -1 (as NumPy), both naming its one "axis" 0, which callers treat as nothing to reduce.
+ */
 export function normalizeAxis(op: string, axis: number, ndim: number): number {
-  if (!Number.isInteger(axis) || axis < -Math.max(ndim, 1) || axis >= Math.max(ndim, 1)) {
-    throw argError(ValueError, op, 'axis', `an integer in [${-ndim}, ${ndim - 1}]`, String(axis));
+  const n = Math.max(ndim, 1);
+  if (!Number.isInteger(axis) || axis < -n || axis >= n) {
+    throw argError(ValueError, op, 'axis', `an integer in [${-n}, ${n - 1}]`, String(axis));
   }
-  return axis < 0 ? axis + ndim : axis;
+  return axis < 0 ? axis + n : axis;
 }
 
 /** Normalizes an axis argument (undefined = all axes; a number or an array) into a sorted, de-duplicated list. */
@@ -92,5 +96,6 @@ export function normalizeAxes(op: string, axis: number | readonly number[] | und
   if (new Set(out).size !== out.length) {
     throw argError(ValueError, op, 'axis', 'distinct axes', `[${list.map((v) => String(v)).join(',')}]`);
   }
-  return out.sort((x, y) => x - y);
+  // a 0-d tensor's "axis 0" is nothing to reduce
+  return out.filter((a) => a < ndim).sort((x, y) => x - y);
 }
