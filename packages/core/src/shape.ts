@@ -30,7 +30,20 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
-/** Checks that `shape` is an array of non-negative integers. */
+/**
+ * The most elements a tensor may hold, and its largest dimension: flat indices are int32 (argmax,
+ * gatherFlat), and a larger typed array could not be allocated anyway (V8 refuses it with a bare RangeError).
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/** Checks that a result of `shape` could exist: every dimension and the size at most MAX_ELEMENTS. */
+export function checkSize(op: string, arg: string, shape: readonly number[]): void {
+  if (shape.some((d) => d > MAX_ELEMENTS) || sizeOf(shape) > MAX_ELEMENTS) {
+    throw argError(ShapeError, op, arg, `a size of at most ${MAX_ELEMENTS} elements per tensor`, `shape ${formatShape(shape)} (${sizeOf(shape)} elements)`);
+  }
+}
+
+/** Checks that `shape` is an array of non-negative integers, of a size a tensor can have. */
 export function checkShape(op: string, arg: string, shape: unknown): asserts shape is number[] {
   if (!Array.isArray(shape)) {
     throw argError(ValueError, op, arg, 'a shape (an array of non-negative integers)', shape === null ? 'null' : typeof shape);
@@ -40,6 +53,7 @@ export function checkShape(op: string, arg: string, shape: unknown): asserts sha
       throw argError(ValueError, op, arg, 'a shape of non-negative integers', `[${shape.map((v) => String(v)).join(',')}]`);
     }
   }
+  checkSize(op, arg, shape as number[]);
 }
 
 /**
@@ -60,6 +74,7 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
     }
     out[i] = da === 1 ? db : da;
   }
+  checkSize(op, 'operands', out);
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { type DType, isFloat } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError, argError } from '../errors.js';
-import { formatShape } from '../shape.js';
+import { MAX_ELEMENTS, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
 /** `(2,3,28,28)` — how messages describe a tensor argument. */
@@ -35,12 +35,21 @@ export function checkRank(op: string, arg: string, x: Tensor, rank: number, layo
 /** A positive integer (strides, kernel sizes). */
 export function checkPositiveInt(op: string, arg: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw argError(ValueError, op, arg, 'a positive integer', String(v));
-  return v;
+  return checkAtMostMax(op, arg, v);
 }
 
 /** A non-negative integer (padding). */
 export function checkNonNegativeInt(op: string, arg: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw argError(ValueError, op, arg, 'a non-negative integer', String(v));
+  return checkAtMostMax(op, arg, v);
+}
+
+/**
+ * Sizes beyond MAX_ELEMENTS fit no tensor, and beyond 2^53 window arithmetic (H + 2·pad − kernel) would
+ * silently round: a kernel of 1e300 with a pad of 5e299 used to pool a 3×3 input to −Infinity.
+ */
+function checkAtMostMax(op: string, arg: string, v: number): number {
+  if (v > MAX_ELEMENTS) throw argError(ValueError, op, arg, `an integer of at most ${MAX_ELEMENTS}`, String(v));
   return v;
 }
 

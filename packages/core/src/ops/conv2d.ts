@@ -1,5 +1,5 @@
 import { ShapeError, argError } from '../errors.js';
-import { formatShape, sameShape } from '../shape.js';
+import { checkSize, formatShape, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './add.js';
 import { checkFloat, checkSameDType, describe } from './checks.js';
@@ -45,6 +45,9 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
   }
   const params = windowParams('conv2d', [fh, fw], options.stride ?? 1, options.pad ?? 0, 'w');
   const g = windowGeometry('conv2d', x, params, 'w');
+  // the unfolded input and the output, checked here so that the error names conv2d
+  checkSize('conv2d', 'output', [g.n * g.oh * g.ow, c * fh * fw]);
+  checkSize('conv2d', 'output', [g.n, fn, g.oh, g.ow]);
   const col = im2col(x, params); // (N·OH·OW, C·FH·FW)
   let out = matmulFlags(col, reshape(w, [fn, c * fh * fw]), false, true); // (N·OH·OW, FN)
   if (b !== undefined && b !== null) out = add(out, b);

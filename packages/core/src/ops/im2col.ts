@@ -1,6 +1,7 @@
 import { allocateFloat } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/node.js';
+import { checkSize } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkFloat } from './checks.js';
 import { col2im } from './col2im.js';
@@ -21,6 +22,7 @@ export function im2col(x: Tensor, options: WindowOptions): Tensor {
   const g = windowGeometry('im2col', x, params);
   const rows = g.n * g.oh * g.ow;
   const cols = g.c * g.kh * g.kw;
+  checkSize('im2col', 'output', [rows, cols]);
   const data = allocateFloat(x.dtype as 'float32' | 'float64', rows * cols);
   getBackend().im2col(x.data as Float32Array, g, data);
   const out = new Tensor(data, [rows, cols], x.dtype);

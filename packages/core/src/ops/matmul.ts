@@ -2,7 +2,7 @@ import { allocateFloat, type FloatArray } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/node.js';
 import { ShapeError, argError } from '../errors.js';
-import { formatShape } from '../shape.js';
+import { checkSize, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkFloat, checkRank, checkSameDType } from './checks.js';
 import { registerPrimitive } from './registry.js';
@@ -52,5 +52,6 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       `shape ${formatShape(b.shape)}`,
     );
   }
+  checkSize('matmul', 'output', [a.shape[0]!, b.shape[1]!]);
   return matmulFlags(a, b, false, false);
 }

@@ -1,6 +1,6 @@
 import { record } from '../autograd/node.js';
 import { ShapeError, ValueError, argError } from '../errors.js';
-import { formatShape, sizeOf } from '../shape.js';
+import { MAX_ELEMENTS, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkTensor } from './checks.js';
 import { registerPrimitive } from './registry.js';
@@ -16,7 +16,10 @@ function resolveShape(x: Tensor, shape: readonly number[]): number[] {
   const inferred = shape.filter((d) => d === -1).length;
   if (inferred > 1) throw argError(ValueError, 'reshape', 'shape', 'at most one -1', formatShape(shape));
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < -1) throw argError(ValueError, 'reshape', 'shape', 'non-negative integers (and at most one -1)', formatShape(shape));
+    // (a dimension above MAX_ELEMENTS fits no tensor, even an empty one)
+    if (!Number.isInteger(d) || d < -1 || d > MAX_ELEMENTS) {
+      throw argError(ValueError, 'reshape', 'shape', 'non-negative integers (and at most one -1)', `[${shape.map((v) => String(v)).join(',')}]`);
+    }
   }
   const known = sizeOf(shape.filter((d) => d !== -1));
   const out = [...shape];

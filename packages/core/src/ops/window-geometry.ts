@@ -1,6 +1,6 @@
 import type { WindowGeometry } from '../backend/backend.js';
 import { ShapeError, ValueError, argError } from '../errors.js';
-import { formatShape } from '../shape.js';
+import { MAX_ELEMENTS, checkSize, formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { checkNonNegativeInt, checkPositiveInt, pair } from './checks.js';
 
@@ -53,6 +53,10 @@ export function geometryOf(op: string, xShape: readonly number[], params: Window
   const [kh, kw] = params.kernel;
   const [sh, sw] = params.stride;
   const [ph, pw] = params.pad;
+  // window positions (oy·stride − pad, up to H + pad) are int32 in the kernels: the padded input must fit
+  if (h + 2 * ph > MAX_ELEMENTS || w + 2 * pw > MAX_ELEMENTS) {
+    throw argError(ValueError, op, 'pad', `a padded input of at most ${MAX_ELEMENTS} rows and columns`, `${h + 2 * ph}×${w + 2 * pw} (x ${formatShape(xShape)}, pad [${ph},${pw}])`);
+  }
   const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
   const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
   if (oh < 1 || ow < 1) {
@@ -64,6 +68,8 @@ export function geometryOf(op: string, xShape: readonly number[], params: Window
       `an empty output size ${Math.max(oh, 0)}×${Math.max(ow, 0)}`,
     );
   }
+  // a huge pad makes a huge output: a typed error here rather than a RangeError from the allocation
+  checkSize(op, 'output', [n, c, oh, ow]);
   return { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow };
 }
 
