@@ -68,6 +68,8 @@ export function toTensorLike(op: string, arg: string, x: Tensor | number, like: 
   if (typeof x === 'number') {
     const t = new Tensor(like === 'float64' ? new Float64Array(1) : like === 'int32' ? new Int32Array(1) : new Float32Array(1), [], like);
     if (like === 'int32' && !Number.isInteger(x)) throw argError(DTypeError, op, arg, 'an integer to combine with an int32 tensor', String(x));
+    // an Int32Array would silently wrap 2^31 around to -2^31
+    if (like === 'int32' && (x < -2147483648 || x > 2147483647)) throw argError(ValueError, op, arg, 'an integer in the int32 range to combine with an int32 tensor', String(x));
     t.data[0] = x;
     return t;
   }
