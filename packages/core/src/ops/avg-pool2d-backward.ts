@@ -7,7 +7,7 @@ import { Tensor } from '../tensor.js';
 import { avgPool2d, type AvgPoolOptions } from './avg-pool2d.js';
 import { checkFloat, describe } from './checks.js';
 import { registerPrimitive } from './registry.js';
-import { geometryOf, poolParams } from './window-geometry.js';
+import { checkPoolPlane, geometryOf, poolParams } from './window-geometry.js';
 
 registerPrimitive({ name: 'avgPool2dBackward', differentiable: true, vjpDifferentiable: true });
 
@@ -24,6 +24,7 @@ export function avgPool2dBackward(grad: Tensor, xShape: readonly number[], optio
   checkShape('avgPool2dBackward', 'xShape', xShape);
   const { params, countIncludePad } = poolParams('avgPool2dBackward', options);
   const g = geometryOf('avgPool2dBackward', xShape, params);
+  checkPoolPlane('avgPool2dBackward', 'xShape', xShape);
   const expected = [g.n, g.c, g.oh, g.ow];
   if (!sameShape(grad.shape, expected)) {
     throw argError(ShapeError, 'avgPool2dBackward', 'grad', `shape ${formatShape(expected)} (the pooled output of xShape ${formatShape(xShape)})`, describe(grad));

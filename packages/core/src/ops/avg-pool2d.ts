@@ -5,7 +5,7 @@ import { Tensor } from '../tensor.js';
 import { avgPool2dBackward } from './avg-pool2d-backward.js';
 import { checkFloat } from './checks.js';
 import { registerPrimitive } from './registry.js';
-import { type PoolOptions, poolParams, windowGeometry } from './window-geometry.js';
+import { type PoolOptions, checkPoolPlane, poolParams, windowGeometry } from './window-geometry.js';
 
 registerPrimitive({ name: 'avgPool2d', differentiable: true, vjpDifferentiable: true });
 
@@ -24,6 +24,7 @@ export function avgPool2d(x: Tensor, options: AvgPoolOptions): Tensor {
   checkFloat('avgPool2d', 'x', x);
   const { params, countIncludePad } = poolParams('avgPool2d', options);
   const g = windowGeometry('avgPool2d', x, params);
+  checkPoolPlane('avgPool2d', 'x', x.shape);
   const data = allocateFloat(x.dtype as 'float32' | 'float64', g.n * g.c * g.oh * g.ow);
   getBackend().avgPool2d(x.data as Float32Array, g, countIncludePad, data);
   const out = new Tensor(data, [g.n, g.c, g.oh, g.ow], x.dtype);

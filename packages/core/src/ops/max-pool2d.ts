@@ -5,7 +5,7 @@ import { Tensor } from '../tensor.js';
 import { checkFloat } from './checks.js';
 import { registerPrimitive } from './registry.js';
 import { scatterAddFlatUnchecked } from './scatter-add-flat.js';
-import { type PoolOptions, poolParams, windowGeometry } from './window-geometry.js';
+import { type PoolOptions, checkPoolPlane, poolParams, windowGeometry } from './window-geometry.js';
 
 registerPrimitive({ name: 'maxPool2d', differentiable: true, vjpDifferentiable: true });
 
@@ -20,6 +20,7 @@ export function maxPool2d(x: Tensor, options: PoolOptions): Tensor {
   checkFloat('maxPool2d', 'x', x);
   const { params } = poolParams('maxPool2d', options);
   const g = windowGeometry('maxPool2d', x, params);
+  checkPoolPlane('maxPool2d', 'x', x.shape);
   const size = g.n * g.c * g.oh * g.ow;
   const data = allocateFloat(x.dtype as 'float32' | 'float64', size);
   const argIndex = new Int32Array(size);

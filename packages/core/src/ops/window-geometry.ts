@@ -73,6 +73,16 @@ export function geometryOf(op: string, xShape: readonly number[], params: Window
   return { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow };
 }
 
+/**
+ * Pooling needs a non-empty plane: with H or W = 0 every window would be padding only (max −inf, an
+ * average of nothing), which no pad ≤ kernel/2 allows on a real input.
+ */
+export function checkPoolPlane(op: string, arg: string, xShape: readonly number[]): void {
+  if (xShape[2] === 0 || xShape[3] === 0) {
+    throw argError(ShapeError, op, arg, 'H ≥ 1 and W ≥ 1 (a window over an empty plane would hold padding only)', `shape ${formatShape(xShape)}`);
+  }
+}
+
 /** Checks x is 4-D (N,C,H,W) and returns the geometry of the window over it. */
 export function windowGeometry(op: string, x: Tensor, params: WindowParams, kernelArg = 'kernel'): WindowGeometry {
   if (x.ndim !== 4) throw argError(ShapeError, op, 'x', '4-D (N,C,H,W)', `shape ${formatShape(x.shape)}`);
