@@ -1,4 +1,4 @@
-import { ShapeError, argError } from '../errors.js';
+import { ShapeError, ValueError, argError } from '../errors.js';
 import { checkSize, formatShape, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './add.js';
@@ -42,6 +42,9 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
       throw argError(ShapeError, 'conv2d', 'b', `shape ${formatShape([fn])} (one bias per filter of w ${paren(w.shape)})`, describe(b));
     }
     checkSameDType('conv2d', x, b, ['x', 'b']);
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw argError(ValueError, 'conv2d', 'options', 'an object { stride?, pad? }', options === null ? 'null' : typeof options);
   }
   const params = windowParams('conv2d', [fh, fw], options.stride ?? 1, options.pad ?? 0, 'w');
   const g = windowGeometry('conv2d', x, params, 'w');
