@@ -1,5 +1,5 @@
 import { type DType, type TypedArray, isFloat } from './dtype.js';
-import { DTypeError, GraphError, ShapeError, argError } from './errors.js';
+import { DTypeError, GraphError, ShapeError, ValueError, argError } from './errors.js';
 import { type Shape, formatShape, sizeOf } from './shape.js';
 import type { Node } from './autograd/node.js';
 
@@ -75,9 +75,12 @@ export class Tensor {
    * `grad` defaults to 1 for a one-element tensor.
    * @example const loss = softmaxCrossEntropy(model(x), t); loss.backward(); w.grad
    */
-  backward(grad?: Tensor, options: BackwardOptions = {}): void {
+  backward(grad?: Tensor | null, options: BackwardOptions | null = {}): void {
     if (!backwardImpl) throw new GraphError('backward', 'engine: expected the autograd engine to be loaded, got none');
-    backwardImpl(this, grad, options);
+    if (options !== null && typeof options !== 'object') {
+      throw argError(ValueError, 'backward', 'options', 'an object { retainGraph?, createGraph? }', typeof options);
+    }
+    backwardImpl(this, grad ?? undefined, options ?? {});
   }
 
   /** The single value of a one-element tensor as a JS number. */

@@ -35,3 +35,13 @@ describe('engine', () => {
     expect(x.reshape([2, 2]).shape).toEqual([2, 2]);
   });
 });
+
+describe('backward arguments', () => {
+  it('takes null for the gradient and the options, and refuses options that are not an object', () => {
+    const x = tensor([3], undefined, { requiresGrad: true });
+    sum(mul(x, x)).backward(null, null);
+    expect(x.grad!.item()).toBe(6);
+    const y = sum(mul(x, x));
+    expect(() => y.backward(undefined, 5 as never)).toThrow(/\[backward\] options: expected an object/);
+  });
+});
