@@ -45,3 +45,22 @@ describe('backward arguments', () => {
     expect(() => y.backward(undefined, 5 as never)).toThrow(/\[backward\] options: expected an object/);
   });
 });
+
+describe('freeing the graph', () => {
+  it('a loss kept after backward holds none of the forward tensors', () => {
+    const x = tensor([1, 2, 3], undefined, { requiresGrad: true });
+    const hidden = mul(x, x);
+    const loss = sum(hidden);
+    loss.backward();
+    expect(loss.node!.inputs).toHaveLength(0);
+    expect(hidden.node!.inputs).toHaveLength(0);
+    expect(() => loss.backward()).toThrow(GraphError);
+  });
+
+  it('retainGraph keeps it', () => {
+    const x = tensor([1, 2, 3], undefined, { requiresGrad: true });
+    const loss = sum(mul(x, x));
+    loss.backward(undefined, { retainGraph: true });
+    expect(loss.node!.inputs).toHaveLength(1);
+  });
+});

@@ -89,8 +89,13 @@ export function computeGradients(
       const vjp = node.vjp;
       // detectAnomaly wraps VJPs: the ops inside are backward work, checked through the gradients they return
       const inputGrads = anomalyHooks.aroundVjp ? anomalyHooks.aroundVjp(() => vjp(g)) : vjp(g);
-      if (!retainGraph) node.vjp = null;
-      node.inputs.forEach((input, i) => {
+      const inputs = node.inputs;
+      if (!retainGraph) {
+        // Free the step's graph: the closure holds saved tensors, the inputs hold every forward tensor.
+        node.vjp = null;
+        node.inputs = [];
+      }
+      inputs.forEach((input, i) => {
         const gi = inputGrads[i];
         if (!input.requiresGrad || gi === null || gi === undefined) return;
         const fitted = fitGradient(node.op, i, input, gi);

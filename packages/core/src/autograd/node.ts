@@ -12,7 +12,8 @@ export type Vjp = (grad: Tensor) => readonly (Tensor | null)[];
 /** One recorded application of a primitive: the tape is the graph of these, reachable from any output. */
 export interface Node {
   readonly op: string;
-  readonly inputs: readonly Tensor[];
+  /** Cleared with `vjp` after backward (unless retainGraph): a loss the user keeps holds no graph. */
+  inputs: readonly Tensor[];
   /** Cleared after backward (unless retainGraph) so saved tensors can be collected. */
   vjp: Vjp | null;
   /** Where the op was called from, captured only under detectAnomaly. */

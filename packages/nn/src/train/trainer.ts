@@ -188,6 +188,18 @@ export class Trainer {
    * Trains from the current epoch up to `epochs`, then (by default) measures the whole test set.
    * @example const { history } = await trainer.fit();
    */
+  /**
+   * One optimizer step; returns the loss as a number. Kept out of `fit` so no tensor of the step stays
+   * referenced from fit's frame across its awaits (the tape never outlives its step).
+   */
+  private trainStep(x: Tensor, t: Tensor): number {
+    this.optimizer.zeroGrad();
+    const loss = this.lossFn(this.model.forward(x), t);
+    loss.backward();
+    this.optimizer.step();
+    return loss.item();
+  }
+
   async fit(): Promise<FitResult> {
     const images = this.train.x.shape[0]!;
     const perBatch = this.batches.length;
@@ -202,12 +214,8 @@ export class Trainer {
         let seen = 0;
         for (const { x, t } of this.batches.epoch()) {
           const s = performance.now();
-          this.optimizer.zeroGrad();
-          const loss = this.lossFn(this.model.forward(x), t);
-          loss.backward();
-          this.optimizer.step();
+          losses.push(this.trainStep(x, t));
           trainMs += performance.now() - s;
-          losses.push(loss.item());
           seen += x.shape[0]!;
           this.progress.batch(losses.length, losses[losses.length - 1]!, seen);
         }
