@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getBackend, listBackends, referenceBackend, setBackend, type Backend } from '@tapegrad/core';
 import { installWasmBackend } from '../../src/backend/wasm/install.js';
 import { hasRelaxedSimd, loadRuntime } from '../../src/backend/wasm/runtime.js';
-import { ensureBuilt, threadedBackend } from './helpers.js';
+import { createWasmBackend } from '../../src/backend/wasm/index.js';
+import { ensureBuilt, mismatch, threadedBackend, uniform } from './helpers.js';
 
 const coreDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -30,6 +31,27 @@ describe('loading', () => {
     } finally {
       rmSync(empty, { recursive: true });
     }
+  });
+
+  it('uses the reference kernel for a call that needs more memory than the arena can grow to', () => {
+    const small = createWasmBackend({ threads: 1, maximumPages: 400 }); // 25 MiB in all
+    const a = uniform(3000, 1);
+    const b = uniform(3000, 2);
+    const got = new Float32Array(3000 * 3000); // 36 MB: cannot fit (transA: not streamed by rows)
+    const want = new Float32Array(3000 * 3000);
+    small.matmul(a, b, got, 3000, 1, 3000, true, false);
+    referenceBackend.matmul(a, b, want, 3000, 1, 3000, true, false);
+    expect(mismatch(got, want)).toBeNull();
+    const x = uniform(3000 * 3000, 3);
+    const t = new Float32Array(x.length);
+    const tRef = new Float32Array(x.length);
+    small.permute(x, [3000, 3000], [1, 0], t);
+    referenceBackend.permute(x, [3000, 3000], [1, 0], tRef);
+    expect(mismatch(t, tRef, { rtol: 0, atol: 0 })).toBeNull();
+    // and it still works for calls that fit
+    const c = new Float32Array(4);
+    small.matmul(Float32Array.from([1, 2, 3, 4]), Float32Array.from([1, 0, 0, 1]), c, 2, 2, 2, false, false);
+    expect([...c]).toEqual([1, 2, 3, 4]);
   });
 
   it('is the default backend; setBackend switches between it and the reference', () => {

@@ -3,6 +3,13 @@ import type { WasmRuntime } from './runtime.js';
 
 const PAGE = 65536;
 
+/** Thrown when a call needs more wasm memory than can be had; the backend then uses the reference. */
+export class ArenaFull extends Error {
+  constructor(bytes: number) {
+    super(`wasm backend: a call needs ${bytes} bytes of WebAssembly memory, more than it can grow to`);
+  }
+}
+
 /**
  * What every wasm kernel wrapper needs: the runtime, the pool, and an arena in linear memory. Inputs
  * are copied in, the job runs, outputs are copied out; the arena is reset at the start of each backend
@@ -46,7 +53,11 @@ export class WasmContext {
       try {
         this.rt.memory.grow(pages);
       } catch {
-        this.rt.memory.grow(Math.ceil((this.top - have) / PAGE));
+        try {
+          this.rt.memory.grow(Math.ceil((this.top - have) / PAGE));
+        } catch {
+          throw new ArenaFull(this.top);
+        }
       }
       // Views of a shared memory stay valid after growth but keep their old length: renew them.
       this.f32 = new Float32Array(this.rt.memory.buffer);

@@ -2,7 +2,7 @@ import type { FloatArray, TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import type { Backend, BinaryOp, UnaryOp, WindowGeometry } from '../backend.js';
 import { referenceBackend } from '../reference/index.js';
-import { WasmContext } from './context.js';
+import { ArenaFull, WasmContext } from './context.js';
 import { binary, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { permute, reduceSum } from './layout.js';
@@ -27,6 +27,20 @@ export interface WasmBackend extends Backend {
 const f32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
 
 /**
+ * Runs the wasm kernel, or the reference one when the arena cannot grow enough (inputs beyond ~4 GiB).
+ * Every wasm path reserves its memory before writing any of `out` except the binary op, whose
+ * reference fallback rewrites all of it; accumulating kernels reserve first.
+ */
+function orReference(wasm: () => void, reference: () => void): void {
+  try {
+    wasm();
+  } catch (e) {
+    if (!(e instanceof ArenaFull)) throw e;
+    reference();
+  }
+}
+
+/**
  * Creates the WebAssembly SIMD backend: float32 kernels on a shared memory, split across worker
  * threads for large problems. float64 and int32 data, and kernels with no wasm version (reduceMax,
  * gather, scatterAdd, softmaxCrossEntropy, pow, unusual broadcasts and permutations), go to the
@@ -45,48 +59,58 @@ export function createWasmBackend(options: RuntimeOptions = {}): WasmBackend {
     startWorkers: () => ctx.pool.startWorkers(),
 
     binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void {
-      if (f32(a) && f32(b) && f32(out) && binary(ctx, op, a, aShape, b, bShape, out, outShape)) return;
-      ref.binary(op, a, aShape, b, bShape, out, outShape);
+      const reference = () => ref.binary(op, a, aShape, b, bShape, out, outShape);
+      if (!(f32(a) && f32(b) && f32(out))) return reference();
+      orReference(() => binary(ctx, op, a, aShape, b, bShape, out, outShape) || reference(), reference);
     },
     unary(op: UnaryOp, x: FloatArray, out: FloatArray): void {
-      if (f32(x) && f32(out)) unary(ctx, op, x, out);
-      else ref.unary(op, x, out);
+      const reference = () => ref.unary(op, x, out);
+      if (f32(x) && f32(out)) orReference(() => unary(ctx, op, x, out), reference);
+      else reference();
     },
     matmul(a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
-      if (f32(a) && f32(b) && f32(out)) gemm(ctx, a, b, out, m, k, n, transA, transB);
-      else ref.matmul(a, b, out, m, k, n, transA, transB);
+      const reference = () => ref.matmul(a, b, out, m, k, n, transA, transB);
+      if (f32(a) && f32(b) && f32(out)) orReference(() => gemm(ctx, a, b, out, m, k, n, transA, transB), reference);
+      else reference();
     },
     permute(x: TypedArray, shape: Shape, perm: readonly number[], out: TypedArray): void {
+      const reference = () => ref.permute(x, shape, perm, out);
       const same = (f32(x) && f32(out)) || (x instanceof Int32Array && out instanceof Int32Array);
-      if (same && permute(ctx, x as Float32Array | Int32Array, shape, perm, out as Float32Array | Int32Array)) return;
-      ref.permute(x, shape, perm, out);
+      if (!same) return reference();
+      orReference(() => permute(ctx, x as Float32Array | Int32Array, shape, perm, out as Float32Array | Int32Array) || reference(), reference);
     },
     reduceSum(x: FloatArray, shape: Shape, axes: readonly number[], out: FloatArray): void {
-      if (f32(x) && f32(out)) reduceSum(ctx, x, shape, axes, out);
-      else ref.reduceSum(x, shape, axes, out);
+      const reference = () => ref.reduceSum(x, shape, axes, out);
+      if (f32(x) && f32(out)) orReference(() => reduceSum(ctx, x, shape, axes, out), reference);
+      else reference();
     },
     reduceMax: ref.reduceMax,
     gather: ref.gather,
     scatterAdd: ref.scatterAdd,
     im2col(x: FloatArray, g: WindowGeometry, out: FloatArray): void {
-      if (f32(x) && f32(out)) im2col(ctx, x, g, out);
-      else ref.im2col(x, g, out);
+      const reference = () => ref.im2col(x, g, out);
+      if (f32(x) && f32(out)) orReference(() => im2col(ctx, x, g, out), reference);
+      else reference();
     },
     col2im(col: FloatArray, g: WindowGeometry, out: FloatArray): void {
-      if (f32(col) && f32(out)) col2im(ctx, col, g, out);
-      else ref.col2im(col, g, out);
+      const reference = () => ref.col2im(col, g, out);
+      if (f32(col) && f32(out)) orReference(() => col2im(ctx, col, g, out), reference);
+      else reference();
     },
     maxPool2d(x: FloatArray, g: WindowGeometry, out: FloatArray, argIndex: Int32Array): void {
-      if (f32(x) && f32(out)) maxPool2d(ctx, x, g, out, argIndex);
-      else ref.maxPool2d(x, g, out, argIndex);
+      const reference = () => ref.maxPool2d(x, g, out, argIndex);
+      if (f32(x) && f32(out)) orReference(() => maxPool2d(ctx, x, g, out, argIndex), reference);
+      else reference();
     },
     avgPool2d(x: FloatArray, g: WindowGeometry, countIncludePad: boolean, out: FloatArray): void {
-      if (f32(x) && f32(out)) avgPool2d(ctx, x, g, countIncludePad, out);
-      else ref.avgPool2d(x, g, countIncludePad, out);
+      const reference = () => ref.avgPool2d(x, g, countIncludePad, out);
+      if (f32(x) && f32(out)) orReference(() => avgPool2d(ctx, x, g, countIncludePad, out), reference);
+      else reference();
     },
     avgPool2dBackward(grad: FloatArray, g: WindowGeometry, countIncludePad: boolean, out: FloatArray): void {
-      if (f32(grad) && f32(out)) avgPool2dBackward(ctx, grad, g, countIncludePad, out);
-      else ref.avgPool2dBackward(grad, g, countIncludePad, out);
+      const reference = () => ref.avgPool2dBackward(grad, g, countIncludePad, out);
+      if (f32(grad) && f32(out)) orReference(() => avgPool2dBackward(ctx, grad, g, countIncludePad, out), reference);
+      else reference();
     },
     softmaxCrossEntropy: ref.softmaxCrossEntropy,
   };

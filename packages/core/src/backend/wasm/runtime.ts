@@ -76,6 +76,8 @@ export interface RuntimeOptions {
   threads?: number;
   /** Folder holding the built .wasm files (default: packages/core/wasm/build). */
   buildDir?: URL;
+  /** Largest memory in 64 KiB pages (default 65536 = 4 GiB, less where that cannot be reserved). */
+  maximumPages?: number;
 }
 
 /** Loads and instantiates the kernels; throws (with the reason) where they cannot load. */
@@ -94,7 +96,7 @@ export function loadRuntime(options: RuntimeOptions = {}): WasmRuntime {
   const threads = threadCount(options.threads);
   let memory: WasmMemory | null = null;
   let lastError: unknown = null;
-  for (const maximum of [65536, 32768, 16384]) {
+  for (const maximum of options.maximumPages ? [options.maximumPages] : [65536, 32768, 16384]) {
     try {
       memory = new wa.Memory({ initial: 64, maximum, shared: true });
       break;
