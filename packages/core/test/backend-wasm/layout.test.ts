@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { referenceBackend } from '@tapegrad/core';
 import type { WasmBackend } from '../../src/backend/wasm/index.js';
-import { firstDifference, mismatch, threadedBackend, uniform } from './helpers.js';
+import { firstDifference, mismatch, rng, threadedBackend, uniform } from './helpers.js';
 
 let wasm: WasmBackend;
 beforeAll(async () => {
@@ -94,4 +94,20 @@ describe('wasm permute vs reference', () => {
     wasm.permute(x, [1000, 701], [1, 0], new Float32Array(x.length));
     expect(wasm.workerChunks()).toBeGreaterThan(before);
   });
+});
+
+describe('wasm scatterAdd vs reference', () => {
+  // Repeated indices sum, -1 drops a value; sizes from one element to the max-pool backward of SimpleConvNet.
+  for (const [count, size] of [[1, 1], [3, 7], [17, 5], [65, 33], [1000, 77], [432_000, 1_728_000], [300_001, 1000]] as const) {
+    it(`${count} values into ${size} cells`, () => {
+      const r = rng(count + size);
+      const g = uniform(count, count);
+      const indices = Int32Array.from({ length: count }, () => (r() < 0.1 ? -1 : Math.floor(r() * size)));
+      const got = new Float32Array(size); // zero on entry, as the Backend contract says
+      const want = new Float32Array(size);
+      wasm.scatterAdd(g, indices, got);
+      referenceBackend.scatterAdd(g, indices, want);
+      expect(mismatch(got, want)).toBeNull();
+    });
+  }
 });

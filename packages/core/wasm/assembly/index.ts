@@ -3,12 +3,12 @@
 // (which selects the thread's scratch). The module keeps no state: memory is imported and shared.
 import {
   K_GEMM, K_GEMM_SUM, K_IM2COL, K_COL2IM, K_MAXPOOL, K_AVGPOOL, K_AVGPOOL_BWD, K_UNARY, K_BINARY,
-  K_REDUCE_SUM, K_PERMUTE, arg,
+  K_REDUCE_SUM, K_PERMUTE, K_SCATTER_ADD, arg,
 } from './common';
 import { gemmChunk, gemmSumChunk } from './gemm';
 import { im2colChunk, col2imChunk, maxPoolChunk, avgPoolChunk, avgPoolBackwardChunk } from './window';
 import { unaryChunk, binaryChunk } from './elementwise';
-import { reduceSumChunk, transposeChunk } from './layout';
+import { reduceSumChunk, transposeChunk, scatterAddChunk } from './layout';
 
 export { gemmScratchBytes } from './gemm';
 export { reduceScratchBytes } from './layout';
@@ -26,6 +26,7 @@ export function run(desc: usize, chunk: i32, tid: i32): void {
     case K_BINARY: binaryChunk(desc, chunk); break;
     case K_REDUCE_SUM: reduceSumChunk(desc, chunk, tid); break;
     case K_PERMUTE: transposeChunk(desc, chunk); break;
+    case K_SCATTER_ADD: scatterAddChunk(desc, chunk); break;
     default: unreachable();
   }
 }

@@ -111,3 +111,20 @@ export function transposeChunk(d: usize, chunk: i32): void {
     }
   }
 }
+
+/**
+ * K_SCATTER_ADD descriptor: 1 g, 2 indices (i32), 3 out, 4 count, 5 elements per chunk.
+ * out[indices[i]] += g[i], skipping index -1. One thread only: indices may repeat.
+ */
+export function scatterAddChunk(d: usize, chunk: i32): void {
+  const g = ptr(d, 1), idx = ptr(d, 2), out = ptr(d, 3);
+  const count = arg(d, 4), per = arg(d, 5);
+  const lo = chunk * per, hi = imin(count, lo + per);
+  for (let i = lo; i < hi; i++) {
+    const j = load<i32>(at(idx, i));
+    if (j >= 0) {
+      const q = at(out, j);
+      store<f32>(q, load<f32>(q) + load<f32>(at(g, i)));
+    }
+  }
+}

@@ -86,6 +86,11 @@ export class WasmContext {
     dst.set(this.f32.subarray(p / 4, p / 4 + len), start);
   }
 
+  /** Zeroes `count` floats at byte offset p. */
+  zero(p: number, count: number): void {
+    this.f32.fill(0, p / 4, p / 4 + count);
+  }
+
   /** Copies a float32 or int32 array into a fresh arena block; returns its byte offset. */
   put(src: Float32Array | Int32Array): number {
     const p = this.alloc(src.length);

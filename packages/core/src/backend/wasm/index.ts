@@ -5,7 +5,7 @@ import { referenceBackend } from '../reference/index.js';
 import { ArenaFull, WasmContext } from './context.js';
 import { binary, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
-import { permute, reduceSum } from './layout.js';
+import { permute, reduceSum, scatterAdd } from './layout.js';
 import { type RuntimeOptions, loadRuntime } from './runtime.js';
 import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './window.js';
 
@@ -43,8 +43,8 @@ function orReference(wasm: () => void, reference: () => void): void {
 /**
  * Creates the WebAssembly SIMD backend: float32 kernels on a shared memory, split across worker
  * threads for large problems. float64 and int32 data, and kernels with no wasm version (reduceMax,
- * gather, scatterAdd, softmaxCrossEntropy, pow, unusual broadcasts and permutations), go to the
- * reference backend. Throws when the module cannot be loaded (for instance, not built).
+ * gather, softmaxCrossEntropy, pow, unusual broadcasts and permutations), go to the reference backend.
+ * Throws when the module cannot be loaded (for instance, not built).
  * @example setBackend(createWasmBackend())
  */
 export function createWasmBackend(options: RuntimeOptions = {}): WasmBackend {
@@ -86,7 +86,11 @@ export function createWasmBackend(options: RuntimeOptions = {}): WasmBackend {
     },
     reduceMax: ref.reduceMax,
     gather: ref.gather,
-    scatterAdd: ref.scatterAdd,
+    scatterAdd(g: FloatArray, indices: Int32Array, out: FloatArray): void {
+      const reference = () => ref.scatterAdd(g, indices, out);
+      if (f32(g) && f32(out)) orReference(() => scatterAdd(ctx, g, indices, out), reference);
+      else reference();
+    },
     im2col(x: FloatArray, g: WindowGeometry, out: FloatArray): void {
       const reference = () => ref.im2col(x, g, out);
       if (f32(x) && f32(out)) orReference(() => im2col(ctx, x, g, out), reference);

@@ -1,5 +1,5 @@
 import type { Shape } from '../../shape.js';
-import { K_PERMUTE, K_REDUCE_SUM } from './jobs.js';
+import { K_PERMUTE, K_REDUCE_SUM, K_SCATTER_ADD } from './jobs.js';
 import { STREAM_BLOCK, type WasmContext, split } from './context.js';
 
 const MIN_CHUNK = 1 << 16;
@@ -115,4 +115,22 @@ export function permute(ctx: WasmContext, x: Float32Array | Int32Array, shape: S
   ctx.run([K_PERMUTE, px, po, batch, rows, cols, per], chunks);
   ctx.get(po, out);
   return true;
+}
+
+/**
+ * out[indices[i]] += g[i] (index -1 skipped) on the main thread: g and the indices stream in, out is
+ * built in the arena and copied out once. out is zero on entry (the Backend contract), so it is not
+ * read: a fresh array is only written, never read and then written (which costs two page faults per
+ * page instead of one).
+ */
+export function scatterAdd(ctx: WasmContext, g: Float32Array, indices: Int32Array, out: Float32Array): void {
+  if (out.length === 0 || g.length === 0) return;
+  ctx.reset();
+  const po = ctx.alloc(out.length);
+  ctx.zero(po, out.length);
+  ctx.runStreamed([K_SCATTER_ADD, 0, 0, po, g.length, 0], 5, g.length, [
+    { data: g, perUnit: 1, slot: 1, io: 'in' },
+    { data: indices, perUnit: 1, slot: 2, io: 'in' },
+  ]);
+  ctx.get(po, out);
 }
