@@ -23,6 +23,7 @@ export const B_DIV: i32 = 3;
 export const B_MAXIMUM: i32 = 5;
 export const B_GT: i32 = 6;
 export const B_EQ: i32 = 7;
+export const B_MULSTEP: i32 = 8;
 
 // @ts-ignore: decorator
 @inline function unaryV(op: i32, x: v128): v128 {
@@ -86,7 +87,9 @@ export function unaryChunk(d: usize, chunk: i32): void {
     // x >= y || x is NaN ? x : y — NaN-propagating, first operand on ties (as the reference).
     case B_MAXIMUM: return v128.bitselect(x, y, v128.or(f32x4.ge(x, y), f32x4.ne(x, x)));
     case B_GT: return v128.and(f32x4.splat(1), f32x4.gt(x, y));
-    default: return v128.and(f32x4.splat(1), f32x4.eq(x, y));
+    case B_EQ: return v128.and(f32x4.splat(1), f32x4.eq(x, y));
+    // x · (y > 0 ? 1 : 0), relu's VJP: a real multiply, so ∞·0 and NaN·0 stay NaN as in the reference.
+    default: return f32x4.mul(x, v128.and(f32x4.splat(1), f32x4.gt(y, f32x4.splat(0))));
   }
 }
 
@@ -176,6 +179,7 @@ export function binaryChunk(d: usize, chunk: i32): void {
     case B_DIV: binaryWalk(B_DIV, d, chunk); break;
     case B_MAXIMUM: binaryWalk(B_MAXIMUM, d, chunk); break;
     case B_GT: binaryWalk(B_GT, d, chunk); break;
-    default: binaryWalk(B_EQ, d, chunk); break;
+    case B_EQ: binaryWalk(B_EQ, d, chunk); break;
+    default: binaryWalk(B_MULSTEP, d, chunk); break;
   }
 }

@@ -31,8 +31,11 @@ export const UNARY_CODE: Record<UnaryOp, number> = {
   square: 9,
 };
 
-/** Binary op codes; pow has no wasm kernel (it goes to the reference backend). */
-export const BINARY_CODE: Partial<Record<BinaryOp, number>> = {
+/**
+ * Binary op codes; pow has no wasm kernel (it goes to the reference backend), nor has any op missing
+ * here. Keyed by name rather than by BinaryOp so that ops added to the interface later simply fall back.
+ */
+export const BINARY_CODE: Readonly<Record<string, number | undefined>> = {
   add: 0,
   sub: 1,
   mul: 2,
@@ -40,6 +43,7 @@ export const BINARY_CODE: Partial<Record<BinaryOp, number>> = {
   maximum: 5,
   gt: 6,
   eq: 7,
+  mulStep: 8, // a · (b > 0 ? 1 : 0), relu's VJP
 };
 
 /** GEMM register tile (rows × columns) and k slab; chunk blocks are rounded to these. */
