@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { referenceBackend, type BinaryOp, type UnaryOp } from '@tapegrad/core';
 import type { WasmBackend } from '../../src/backend/wasm/index.js';
 import { collapseBroadcast } from '../../src/backend/wasm/elementwise.js';
-import { mismatch, threadedBackend, uniform } from './helpers.js';
+import { firstValueDifference, mismatch, threadedBackend, uniform, workersJoin } from './helpers.js';
 
 let wasm: WasmBackend;
 beforeAll(async () => {
@@ -70,16 +70,17 @@ describe('wasm unary vs reference', () => {
   });
 
   it('splits the transcendental ops of large arrays across the worker threads', () => {
-    const before = wasm.workerChunks();
     for (const op of ['exp', 'log', 'tanh', 'sigmoid'] as const) {
       const x = uniform(400_003, 77, 0.01, 9);
-      const got = new Float32Array(x.length);
       const want = new Float32Array(x.length);
-      wasm.unary(op, x, got);
       referenceBackend.unary(op, x, want);
-      expect(mismatch(got, want)).toBeNull();
+      const joined = workersJoin(wasm, () => {
+        const got = new Float32Array(x.length);
+        wasm.unary(op, x, got);
+        expect(mismatch(got, want)).toBeNull();
+      });
+      expect(joined, op).toBe(true);
     }
-    expect(wasm.workerChunks()).toBeGreaterThan(before);
   });
 
   it('float64 goes to the reference kernel', () => {
@@ -155,6 +156,28 @@ describe('wasm binary vs reference', () => {
     expect(got[2]).toBe(2);
     expect(Object.is(got[3], -0)).toBe(true); // -0 >= 0: the first operand
     expect(got[4]).toBe(5);
+  });
+
+  it("mulStep (relu's VJP, a·[b > 0]) matches a·(b > 0 ? 1 : 0) value for value, NaN, ±0 and ∞ included", () => {
+    const mulStep = 'mulStep' as string as BinaryOp;
+    const special = [Number.NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-40, 2, -2];
+    for (const [as, bs] of [[[300_001], [300_001]], [[65], [65]], [[7], [7]], [[33, 17], [17]], [[17, 33], [17, 1]], [[3], []]] as const) {
+      const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
+      const a = uniform(size(as), 5, -3, 3);
+      const b = uniform(size(bs), 6, -3, 3);
+      a.forEach((_, i) => i % 7 === 0 && (a[i] = special[i % special.length]!));
+      b.forEach((_, i) => i % 5 === 0 && (b[i] = special[(i + 3) % special.length]!));
+      const os = as.length >= bs.length ? [...as] : [...bs];
+      const got = new Float32Array(size(os));
+      wasm.binary(mulStep, a, as, b, bs, got, os);
+      // the naive definition, broadcast by hand (b is a row, a column, a scalar or the same shape)
+      const want = new Float32Array(got.length);
+      for (let i = 0; i < got.length; i++) {
+        const j = b.length === got.length ? i : b.length === 1 ? 0 : bs.length === 2 && bs[1] === 1 ? Math.floor(i / os[1]!) : i % b.length;
+        want[i] = a[i]! * (b[j]! > 0 ? 1 : 0);
+      }
+      expect(firstValueDifference(got, want), `${as} ${bs}`).toBeNull();
+    }
   });
 
   it('int32 goes to the reference kernel', () => {

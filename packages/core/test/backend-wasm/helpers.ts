@@ -16,6 +16,17 @@ export function ensureBuilt(): void {
 let shared: WasmBackend | null = null;
 
 /**
+ * Runs `job` (checking its own results) until a worker thread has taken at least one of its chunks,
+ * at most `rounds` times; returns whether one did. Chunks are claimed dynamically, so on a busy machine
+ * the main thread may legitimately finish a short job before a worker wakes up: one round is not enough.
+ */
+export function workersJoin(wasm: WasmBackend, job: () => void, rounds = 200): boolean {
+  const before = wasm.workerChunks();
+  for (let r = 0; r < rounds && wasm.workerChunks() === before; r++) job();
+  return wasm.workerChunks() > before;
+}
+
+/**
  * One backend per test file with 3 threads (main + 2 workers, more than the cores of a small machine
  * on purpose, so chunks really are split across threads), its workers started and ready.
  */
@@ -93,5 +104,16 @@ export function mismatch(
 export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): string | null {
   if (a.length !== b.length) return `length ${a.length} vs ${b.length}`;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return `[${i}] ${a[i]} vs ${b[i]}`;
+  return null;
+}
+
+/** null when every pair is the same value (Object.is: -0 ≠ +0) or both NaN; else the first difference. */
+export function firstValueDifference(a: ArrayLike<number>, b: ArrayLike<number>): string | null {
+  if (a.length !== b.length) return `length ${a.length} vs ${b.length}`;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (!(Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y)))) return `[${i}] ${Object.is(x, -0) ? '-0' : x} vs ${Object.is(y, -0) ? '-0' : y}`;
+  }
   return null;
 }

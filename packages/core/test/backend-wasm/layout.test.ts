@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { referenceBackend } from '@tapegrad/core';
 import type { WasmBackend } from '../../src/backend/wasm/index.js';
-import { firstDifference, mismatch, rng, threadedBackend, uniform } from './helpers.js';
+import { firstDifference, mismatch, rng, threadedBackend, uniform, workersJoin } from './helpers.js';
 
 let wasm: WasmBackend;
 beforeAll(async () => {
@@ -89,10 +89,15 @@ describe('wasm permute vs reference', () => {
   }
 
   it('runs large transposes on the worker threads', () => {
-    const before = wasm.workerChunks();
     const x = uniform(1000 * 701, 3);
-    wasm.permute(x, [1000, 701], [1, 0], new Float32Array(x.length));
-    expect(wasm.workerChunks()).toBeGreaterThan(before);
+    const want = new Float32Array(x.length);
+    referenceBackend.permute(x, [1000, 701], [1, 0], want);
+    const joined = workersJoin(wasm, () => {
+      const got = new Float32Array(x.length);
+      wasm.permute(x, [1000, 701], [1, 0], got);
+      expect(firstDifference(got, want)).toBeNull();
+    });
+    expect(joined).toBe(true);
   });
 });
 
