@@ -8,7 +8,8 @@ import type { Shape } from '../shape.js';
  * else to the reference backend.
  */
 
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'gt' | 'eq';
+/** 'mulStep' is a · step(b), step(b) = (b > 0 ? 1 : 0): relu's VJP (grad · [x > 0]) in one pass. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'gt' | 'eq' | 'mulStep';
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sigmoid' | 'relu' | 'step' | 'abs' | 'square';
 
 /** Geometry of a 2-D sliding window over an NCHW input (convolution and pooling share it). */

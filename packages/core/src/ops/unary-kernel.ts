@@ -26,3 +26,14 @@ export function stepMask(x: Tensor): Tensor {
   getBackend().unary('step', x.data as FloatArray, data);
   return new Tensor(data, x.shape, x.dtype);
 }
+
+/**
+ * grad · [x > 0] in one backend pass, not recorded: relu's VJP when the backward is not itself recorded.
+ * The same values as mul(grad, stepMask(x)) — grad·1 or grad·0, so ±0 and NaN for an infinite or NaN
+ * grad where x ≤ 0 — without the mask's pass and allocation.
+ */
+export function mulStepMask(grad: Tensor, x: Tensor): Tensor {
+  const data = allocateFloat(x.dtype as 'float32' | 'float64', x.size);
+  getBackend().binary('mulStep', grad.data, grad.shape, x.data, x.shape, data, x.shape);
+  return new Tensor(data, x.shape, x.dtype);
+}

@@ -13,6 +13,7 @@ const BINARY: Record<BinaryOp, Binary> = {
   maximum: (x, y) => (x >= y || Number.isNaN(x) ? x : y),
   gt: (x, y) => (x > y ? 1 : 0),
   eq: (x, y) => (x === y ? 1 : 0),
+  mulStep: (x, y) => x * (y > 0 ? 1 : 0),
 };
 
 /** Strides of `shape` seen from `outShape`: 0 on broadcast (size-1 or missing) dimensions. */
@@ -27,6 +28,10 @@ export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray
   const n = out.length;
   // (both operands may have one shape and still broadcast to a larger output: broadcastTo of a 0-d x)
   if (sameShape(aShape, bShape) && sameShape(aShape, outShape)) {
+    if (op === 'mulStep' && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) {
+      mulStepFloat32(a, b, out);
+      return;
+    }
     for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!);
     return;
   }
@@ -65,6 +70,15 @@ export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray
       counter[d] = 0;
     }
   }
+}
+
+/**
+ * out = a · step(b) on float32 arrays of one length: relu's VJP on every large activation, in one
+ * monomorphic pass (the generic loop's call through the op table is several times slower). The wasm
+ * backend has no kernel for it and runs this one.
+ */
+function mulStepFloat32(a: Float32Array, b: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = a[i]! * (b[i]! > 0 ? 1 : 0);
 }
 
 /** Sigmoid that is exact at both tails: never exp of a large positive number. */
