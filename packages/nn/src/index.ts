@@ -42,17 +42,6 @@ export { SimpleConvNet, type SimpleConvNetOptions } from './models/simple-convne
 export { LeNet5, type LeNet5Options } from './models/lenet5.js';
 export { AlexNet, type AlexNetOptions } from './models/alexnet.js';
 // Checkpoints (safetensors)
-export { serializeSafetensors, parseSafetensors, type Safetensors } from './checkpoint/safetensors.js';
-export { MAX_HEADER_BYTES } from './checkpoint/safetensors-header.js';
-export { saveSafetensors, saveSafetensorsSync, loadSafetensors, loadSafetensorsSync } from './checkpoint/safetensors-file.js';
-export { writeFileAtomic, writeFileAtomicSync } from './checkpoint/atomic-write.js';
-export {
-  saveCheckpoint,
-  saveCheckpointSync,
-  loadCheckpoint,
-  loadCheckpointSync,
-  type Checkpoint,
-  type CheckpointInput,
-} from './checkpoint/checkpoint.js';
+export * from './checkpoint/index.js';
 export * from './viz/index.js';
 export * from './train/index.js';
