@@ -29,6 +29,16 @@ export function checkLayerInput(
   }
 }
 
+/**
+ * An options argument: left out (the defaults) or an object. Anything else is refused here, so that a
+ * `null` or a number never reaches a property read (a bare TypeError) nor is silently taken as the defaults.
+ */
+export function optionsOf<T extends object>(layer: string, v: T | undefined, arg = 'options'): T {
+  if (v === undefined) return {} as T;
+  if (typeof v !== 'object' || v === null) throw argError(ValueError, layer, arg, 'an object', v === null ? 'null' : `${typeof v} ${String(v)}`);
+  return v;
+}
+
 /** A positive integer constructor argument. */
 export function positiveInt(layer: string, arg: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw argError(ValueError, layer, arg, 'a positive integer', String(v));

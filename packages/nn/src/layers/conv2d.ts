@@ -2,7 +2,7 @@ import { type Size2, type Tensor, ValueError, argError, conv2d } from '@tapegrad
 import { Module } from '../module/module.js';
 import { type Initializer, makeParameter, pytorchDefault, zerosInit } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
-import { checkLayerInput, floatDType, positiveInt } from './checks.js';
+import { checkLayerInput, floatDType, optionsOf, positiveInt } from './checks.js';
 
 export interface Conv2dLayerOptions extends SeedOptions {
   /** Default 1. */
@@ -41,6 +41,7 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernel: Size2, options: Conv2dLayerOptions = {}) {
     super();
+    options = optionsOf('Conv2d', options);
     this.inChannels = positiveInt('Conv2d', 'inChannels', inChannels);
     this.outChannels = positiveInt('Conv2d', 'outChannels', outChannels);
     this.kernel = kernelPair(kernel);

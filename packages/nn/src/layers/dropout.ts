@@ -1,7 +1,7 @@
 import { type Rng, type Tensor, ValueError, argError, dropout } from '@tapegrad/core';
 import { Module } from '../module/module.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
-import { checkLayerInput } from './checks.js';
+import { checkLayerInput, optionsOf } from './checks.js';
 
 /**
  * Inverted dropout: in training mode zeroes each element with probability p and scales the rest by
@@ -18,7 +18,7 @@ export class Dropout extends Module {
     super();
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw argError(ValueError, 'Dropout', 'p', 'a probability in [0, 1]', String(p));
     this.p = p;
-    this.rng = rngFrom('Dropout', options);
+    this.rng = rngFrom('Dropout', optionsOf('Dropout', options));
   }
 
   forward(x: Tensor): Tensor {

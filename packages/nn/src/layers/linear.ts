@@ -2,7 +2,7 @@ import { type Tensor, add, matmul, reshape, transpose } from '@tapegrad/core';
 import { Module } from '../module/module.js';
 import { type Initializer, makeParameter, pytorchDefault, zerosInit } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
-import { checkLayerInput, floatDType, positiveInt } from './checks.js';
+import { checkLayerInput, floatDType, optionsOf, positiveInt } from './checks.js';
 
 export interface LinearOptions extends SeedOptions {
   /** Learn an additive bias (default true). */
@@ -25,6 +25,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
+    options = optionsOf('Linear', options);
     this.inFeatures = positiveInt('Linear', 'inFeatures', inFeatures);
     this.outFeatures = positiveInt('Linear', 'outFeatures', outFeatures);
     const dtype = floatDType('Linear', options.dtype);

@@ -1,6 +1,6 @@
 import { type Size2, type Tensor, avgPool2d, maxPool2d } from '@tapegrad/core';
 import { Module } from '../module/module.js';
-import { checkLayerInput } from './checks.js';
+import { checkLayerInput, optionsOf } from './checks.js';
 
 export interface PoolLayerOptions {
   /** Default: the kernel (non-overlapping windows). */
@@ -20,6 +20,7 @@ export class MaxPool2d extends Module {
 
   constructor(kernel: Size2, options: PoolLayerOptions = {}) {
     super();
+    options = optionsOf('MaxPool2d', options);
     this.kernel = kernel;
     this.stride = options.stride ?? kernel;
     this.pad = options.pad ?? 0;
@@ -48,6 +49,7 @@ export class AvgPool2d extends Module {
 
   constructor(kernel: Size2, options: AvgPoolLayerOptions = {}) {
     super();
+    options = optionsOf('AvgPool2d', options);
     this.kernel = kernel;
     this.stride = options.stride ?? kernel;
     this.pad = options.pad ?? 0;

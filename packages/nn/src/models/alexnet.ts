@@ -10,7 +10,7 @@ import { Dropout } from '../layers/dropout.js';
 import { LocalResponseNorm } from '../layers/local-response-norm.js';
 import { type Initializer, he } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
-import { floatDType, positiveInt } from '../layers/checks.js';
+import { floatDType, optionsOf, positiveInt } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
 
 export interface AlexNetOptions extends SeedOptions {
@@ -59,6 +59,7 @@ export class AlexNet extends Module {
   constructor(options: AlexNetOptions = {}) {
     super();
     const op = 'AlexNet';
+    options = optionsOf(op, options);
     const [c, h, w] = (this.inputShape = checkInputShape(op, 'inputShape', options.inputShape ?? [3, 224, 224]));
     if (h < 7 || w < 7) throw argError(ShapeError, op, 'inputShape', 'H and W of at least 7 (the 11×11/4 first convolution with pad 2)', `[${c},${h},${w}]`);
     const numClasses = positiveInt(op, 'numClasses', options.numClasses ?? 1000);

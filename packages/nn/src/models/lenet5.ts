@@ -7,7 +7,7 @@ import { ReLU, Sigmoid } from '../layers/activations.js';
 import { Flatten } from '../layers/flatten.js';
 import { he, xavier } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
-import { floatDType, positiveInt } from '../layers/checks.js';
+import { floatDType, optionsOf, positiveInt } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
 
 export interface LeNet5Options extends SeedOptions {
@@ -48,6 +48,7 @@ export class LeNet5 extends Module {
   constructor(options: LeNet5Options = {}) {
     super();
     const op = 'LeNet5';
+    options = optionsOf(op, options);
     const activation = options.activation ?? 'sigmoid';
     const pooling = options.pooling ?? 'avg';
     if (activation !== 'sigmoid' && activation !== 'relu') throw argError(ValueError, op, 'activation', "'sigmoid' or 'relu'", JSON.stringify(activation));

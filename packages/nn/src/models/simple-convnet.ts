@@ -7,7 +7,7 @@ import { ReLU } from '../layers/activations.js';
 import { Flatten } from '../layers/flatten.js';
 import { type WeightInitStd, weightInit } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
-import { floatDType, positiveInt } from '../layers/checks.js';
+import { floatDType, optionsOf, positiveInt } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
 
 export interface SimpleConvNetOptions extends SeedOptions {
@@ -47,11 +47,13 @@ export class SimpleConvNet extends Module {
   constructor(options: SimpleConvNetOptions = {}) {
     super();
     const op = 'SimpleConvNet';
+    options = optionsOf(op, options);
+    const conv = optionsOf(op, options.conv, 'conv');
     const [c, h, w] = (this.inputDim = checkInputShape(op, 'inputDim', options.inputDim ?? [1, 28, 28]));
-    const filterNum = positiveInt(op, 'conv.filterNum', options.conv?.filterNum ?? 30);
-    const filterSize = positiveInt(op, 'conv.filterSize', options.conv?.filterSize ?? 5);
-    const stride = positiveInt(op, 'conv.stride', options.conv?.stride ?? 1);
-    const pad = options.conv?.pad ?? 0;
+    const filterNum = positiveInt(op, 'conv.filterNum', conv.filterNum ?? 30);
+    const filterSize = positiveInt(op, 'conv.filterSize', conv.filterSize ?? 5);
+    const stride = positiveInt(op, 'conv.stride', conv.stride ?? 1);
+    const pad = conv.pad ?? 0;
     const hidden = positiveInt(op, 'hiddenSize', options.hiddenSize ?? 100);
     const outputSize = positiveInt(op, 'outputSize', options.outputSize ?? 10);
     const dtype = floatDType(op, options.dtype);

@@ -142,6 +142,7 @@ export abstract class Module {
    * @example model.loadStateDict((await loadCheckpoint('ckpt.safetensors')).modelState);
    */
   loadStateDict(stateDict: StateDict, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    if (typeof options !== 'object' || options === null) throw argError(ValueError, 'loadStateDict', 'options', 'an object { strict? }', String(options));
     const strict = options.strict ?? true;
     if (typeof stateDict !== 'object' || stateDict === null) {
       throw argError(ValueError, 'loadStateDict', 'stateDict', 'an object of tensors by name', String(stateDict));

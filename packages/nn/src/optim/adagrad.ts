@@ -1,5 +1,6 @@
 import type { FloatArray, Tensor } from '@tapegrad/core';
 import { Optimizer, hyper, nonNegative } from './optimizer.js';
+import { optionsOf } from '../layers/checks.js';
 
 export interface AdaGradOptions {
   /** Default 0.01. */
@@ -17,7 +18,7 @@ export class AdaGrad extends Optimizer {
   private readonly sum: Tensor[];
 
   constructor(params: Iterable<Tensor>, options: AdaGradOptions = {}) {
-    super('AdaGrad', params, options.lr ?? 0.01);
+    super('AdaGrad', params, optionsOf('AdaGrad', options).lr ?? 0.01);
     this.eps = hyper('AdaGrad', 'eps', options.eps ?? 1e-10, nonNegative, 'a finite number ≥ 0');
     this.sum = this.addBuffer('sum');
   }

@@ -1,5 +1,6 @@
 import type { FloatArray, Tensor } from '@tapegrad/core';
 import { Optimizer, hyper, nonNegative, unitInterval } from './optimizer.js';
+import { optionsOf } from '../layers/checks.js';
 
 export interface AdamOptions {
   /** Default 0.001. */
@@ -26,7 +27,7 @@ export class Adam extends Optimizer {
   private readonly expAvgSq: Tensor[];
 
   constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
-    super('Adam', params, options.lr ?? 0.001);
+    super('Adam', params, optionsOf('Adam', options).lr ?? 0.001);
     this.beta1 = hyper('Adam', 'beta1', options.beta1 ?? 0.9, unitInterval, 'a number in [0, 1)');
     this.beta2 = hyper('Adam', 'beta2', options.beta2 ?? 0.999, unitInterval, 'a number in [0, 1)');
     this.eps = hyper('Adam', 'eps', options.eps ?? 1e-8, nonNegative, 'a finite number ≥ 0');

@@ -1,5 +1,6 @@
 import type { FloatArray, Tensor } from '@tapegrad/core';
 import { Optimizer, hyper, unitInterval } from './optimizer.js';
+import { optionsOf } from '../layers/checks.js';
 
 export interface MomentumOptions {
   /** Default 0.01. */
@@ -18,7 +19,7 @@ export class Momentum extends Optimizer {
   private readonly velocity: Tensor[];
 
   constructor(params: Iterable<Tensor>, options: MomentumOptions = {}) {
-    super('Momentum', params, options.lr ?? 0.01);
+    super('Momentum', params, optionsOf('Momentum', options).lr ?? 0.01);
     this.momentum = hyper('Momentum', 'momentum', options.momentum ?? 0.9, unitInterval, 'a number in [0, 1)');
     this.velocity = this.addBuffer('velocity');
   }

@@ -1,5 +1,6 @@
 import type { FloatArray, Tensor } from '@tapegrad/core';
 import { Optimizer, hyper, unitInterval } from './optimizer.js';
+import { optionsOf } from '../layers/checks.js';
 
 export interface NesterovOptions {
   /** Default 0.01. */
@@ -20,7 +21,7 @@ export class Nesterov extends Optimizer {
   private readonly velocity: Tensor[];
 
   constructor(params: Iterable<Tensor>, options: NesterovOptions = {}) {
-    super('Nesterov', params, options.lr ?? 0.01);
+    super('Nesterov', params, optionsOf('Nesterov', options).lr ?? 0.01);
     this.momentum = hyper('Nesterov', 'momentum', options.momentum ?? 0.9, unitInterval, 'a number in [0, 1)');
     this.velocity = this.addBuffer('velocity');
   }

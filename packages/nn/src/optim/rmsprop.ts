@@ -1,5 +1,6 @@
 import type { FloatArray, Tensor } from '@tapegrad/core';
 import { Optimizer, hyper, nonNegative, unitInterval } from './optimizer.js';
+import { optionsOf } from '../layers/checks.js';
 
 export interface RMSpropOptions {
   /** Default 0.01. */
@@ -20,7 +21,7 @@ export class RMSprop extends Optimizer {
   private readonly squareAvg: Tensor[];
 
   constructor(params: Iterable<Tensor>, options: RMSpropOptions = {}) {
-    super('RMSprop', params, options.lr ?? 0.01);
+    super('RMSprop', params, optionsOf('RMSprop', options).lr ?? 0.01);
     this.alpha = hyper('RMSprop', 'alpha', options.alpha ?? 0.99, unitInterval, 'a number in [0, 1)');
     this.eps = hyper('RMSprop', 'eps', options.eps ?? 1e-8, nonNegative, 'a finite number ≥ 0');
     this.squareAvg = this.addBuffer('square_avg');

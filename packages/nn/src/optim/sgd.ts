@@ -1,5 +1,6 @@
 import type { FloatArray, Tensor } from '@tapegrad/core';
 import { Optimizer } from './optimizer.js';
+import { optionsOf } from '../layers/checks.js';
 
 export interface SGDOptions {
   /** Default 0.01 (the book's). */
@@ -12,7 +13,7 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer {
   constructor(params: Iterable<Tensor>, options: SGDOptions = {}) {
-    super('SGD', params, options.lr ?? 0.01);
+    super('SGD', params, optionsOf('SGD', options).lr ?? 0.01);
   }
 
   protected update(_i: number, p: FloatArray, g: FloatArray): void {
