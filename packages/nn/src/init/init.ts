@@ -84,6 +84,7 @@ export function weightInit(std: WeightInitStd): Initializer {
 
 /** Checks an initializer's output and turns it into a trainable parameter. */
 export function makeParameter(op: string, init: Initializer, shape: readonly number[], options: InitOptions): Tensor {
+  if (typeof init !== 'function') throw argError(ValueError, op, 'init', 'an initializer (shape, { rng, dtype }) => Tensor', init === null ? 'null' : typeof init);
   const t = init(shape, options);
   if (!(t instanceof Tensor) || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]) || t.dtype !== (options.dtype ?? 'float32')) {
     const got = t instanceof Tensor ? `${formatShape(t.shape)} ${t.dtype}` : typeof t;
