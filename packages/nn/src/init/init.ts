@@ -2,6 +2,9 @@ import { type Rng, ShapeError, Tensor, ValueError, argError, formatShape, randn,
 
 export type FloatDType = 'float32' | 'float64';
 
+/** Core's limit on the elements of one tensor (flat indices are int32). */
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
 export interface InitOptions {
   rng: Rng;
   dtype?: FloatDType;
@@ -85,6 +88,11 @@ export function weightInit(std: WeightInitStd): Initializer {
 /** Checks an initializer's output and turns it into a trainable parameter. */
 export function makeParameter(op: string, init: Initializer, shape: readonly number[], options: InitOptions): Tensor {
   if (typeof init !== 'function') throw argError(ValueError, op, 'init', 'an initializer (shape, { rng, dtype }) => Tensor', init === null ? 'null' : typeof init);
+  // checked here so that the error names the layer, not the initializer's `rand` or `randn`
+  const size = shape.reduce((p, d) => p * d, 1);
+  if (size > MAX_ELEMENTS) {
+    throw argError(ShapeError, op, 'parameters', `at most ${MAX_ELEMENTS} elements per tensor`, `shape ${formatShape(shape)} (${size} elements)`);
+  }
   const t = init(shape, options);
   if (!(t instanceof Tensor) || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]) || t.dtype !== (options.dtype ?? 'float32')) {
     const got = t instanceof Tensor ? `${formatShape(t.shape)} ${t.dtype}` : typeof t;

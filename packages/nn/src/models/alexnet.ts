@@ -12,6 +12,7 @@ import { type Initializer, he } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
 import { floatDType, optionsOf, positiveInt } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
+import { partOf } from '../module/layer-errors.js';
 
 export interface AlexNetOptions extends SeedOptions {
   /** (C, H, W); default [3, 224, 224]. H and W must be at least 7. */
@@ -72,7 +73,8 @@ export class AlexNet extends Module {
     const init = options.init ?? he;
     const ch = (n: number) => Math.max(1, Math.round(n * width));
     const [c1, c2, c3, c4, c5, hidden] = [ch(64), ch(192), ch(384), ch(256), ch(256), ch(4096)];
-    const conv = (i: number, o: number, k: number, stride: number, pad: number) => new Conv2d(i, o, k, { stride, pad, init, rng, dtype });
+    const conv = (i: number, o: number, k: number, stride: number, pad: number) => partOf(op, () => new Conv2d(i, o, k, { stride, pad, init, rng, dtype }));
+    const linear = (i: number, o: number) => partOf(op, () => new Linear(i, o, { init, rng, dtype }));
     const lrn = () => (options.lrn === false ? [] : [new LocalResponseNorm({ size: 5, alpha: 1e-4, beta: 0.75, k: 2 })]);
 
     // spatial sizes through the feature extractor
@@ -92,12 +94,12 @@ export class AlexNet extends Module {
     const drop = () => new Dropout(p, { rng: new Rng(rng.nextUint32()) });
     this.classifier = new Sequential(
       drop(),
-      new Linear(c5 * sh * sw, hidden, { init, rng, dtype }),
+      linear(c5 * sh * sw, hidden),
       new ReLU(),
       drop(),
-      new Linear(hidden, hidden, { init, rng, dtype }),
+      linear(hidden, hidden),
       new ReLU(),
-      new Linear(hidden, numClasses, { init, rng, dtype }),
+      linear(hidden, numClasses),
     );
   }
 

@@ -9,6 +9,7 @@ import { he, xavier } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
 import { floatDType, optionsOf, positiveInt } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
+import { partOf } from '../module/layer-errors.js';
 
 export interface LeNet5Options extends SeedOptions {
   /** 'sigmoid' (the classic, default) or 'relu'. */
@@ -65,18 +66,18 @@ export class LeNet5 extends Module {
     const init = activation === 'sigmoid' ? xavier : he;
     const act = () => (activation === 'sigmoid' ? new Sigmoid() : new ReLU());
     const pool = () => (pooling === 'avg' ? new AvgPool2d(2) : new MaxPool2d(2));
-    this.conv1 = new Conv2d(c, 6, 5, { pad: 2, init, rng, dtype });
+    this.conv1 = partOf(op, () => new Conv2d(c, 6, 5, { pad: 2, init, rng, dtype }));
     this.act1 = act();
     this.pool1 = pool();
     this.conv2 = new Conv2d(6, 16, 5, { init, rng, dtype });
     this.act2 = act();
     this.pool2 = pool();
     this.flatten = new Flatten();
-    this.fc1 = new Linear(16 * side(h) * side(w), 120, { init, rng, dtype });
+    this.fc1 = partOf(op, () => new Linear(16 * side(h) * side(w), 120, { init, rng, dtype }));
     this.act3 = act();
     this.fc2 = new Linear(120, 84, { init, rng, dtype });
     this.act4 = act();
-    this.fc3 = new Linear(84, numClasses, { init, rng, dtype });
+    this.fc3 = partOf(op, () => new Linear(84, numClasses, { init, rng, dtype }));
   }
 
   forward(x: Tensor): Tensor {

@@ -9,6 +9,7 @@ import { type WeightInitStd, weightInit } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
 import { floatDType, optionsOf, positiveInt } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
+import { partOf } from '../module/layer-errors.js';
 
 export interface SimpleConvNetOptions extends SeedOptions {
   /** (C, H, W) of one input; default [1, 28, 28]. */
@@ -64,14 +65,14 @@ export class SimpleConvNet extends Module {
     }
     const pooled = filterNum * Math.floor(convH / 2) * Math.floor(convW / 2);
     const rng = rngFrom(op, options);
-    const init = weightInit(options.weightInitStd ?? 0.01);
-    this.conv1 = new Conv2d(c, filterNum, filterSize, { stride, pad, init, rng, dtype });
+    const init = partOf(op, () => weightInit(options.weightInitStd ?? 0.01));
+    this.conv1 = partOf(op, () => new Conv2d(c, filterNum, filterSize, { stride, pad, init, rng, dtype }));
     this.relu1 = new ReLU();
     this.pool1 = new MaxPool2d(2, { stride: 2 });
     this.flatten = new Flatten();
-    this.fc1 = new Linear(pooled, hidden, { init, rng, dtype });
+    this.fc1 = partOf(op, () => new Linear(pooled, hidden, { init, rng, dtype }));
     this.relu2 = new ReLU();
-    this.fc2 = new Linear(hidden, outputSize, { init, rng, dtype });
+    this.fc2 = partOf(op, () => new Linear(hidden, outputSize, { init, rng, dtype }));
   }
 
   forward(x: Tensor): Tensor {

@@ -50,6 +50,25 @@ function nameOf(target: Module, root: Module): string {
 }
 
 /**
+ * Runs part of a model's constructor that builds its layers: a tapegrad error raised there (a weight too
+ * large to allocate, a bad initializer) is re-raised naming the model, `[AlexNet (Conv2d)] parameters: …`,
+ * as a model's forward names its failing layer.
+ */
+export function partOf<T>(model: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof TapegradError) || e.op === model) throw e;
+    const rest = e.message.startsWith(`[${e.op}] `) ? e.message.slice(e.op.length + 3) : e.message;
+    const Cls = e.constructor as new (op: string, message: string) => TapegradError;
+    const out = new Cls(model, rest);
+    out.message = `[${model} (${e.op})] ${rest}`;
+    Object.defineProperty(out, 'cause', { value: e, enumerable: false, configurable: true, writable: true });
+    throw out;
+  }
+}
+
+/**
  * Throws `error` as if it came from inside `layer` (a model checking its input before running its first
  * layer uses this, so the message names that layer: `[conv1] x: expected …`).
  */
