@@ -39,6 +39,13 @@ export function optionsOf<T extends object>(layer: string, v: T | undefined, arg
   return v;
 }
 
+/** A boolean option (left out or null: `fallback`); a string or a number is refused, not taken as truthy. */
+export function booleanOption(layer: string, arg: string, v: unknown, fallback: boolean): boolean {
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'boolean') throw argError(ValueError, layer, arg, 'a boolean', `${typeof v} ${String(v)}`);
+  return v;
+}
+
 /** A positive integer constructor argument. */
 export function positiveInt(layer: string, arg: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw argError(ValueError, layer, arg, 'a positive integer', String(v));

@@ -2,7 +2,7 @@ import { type Size2, type Tensor, ValueError, argError, conv2d } from '@tapegrad
 import { Module } from '../module/module.js';
 import { type Initializer, makeParameter, pytorchDefault, zerosInit } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
-import { checkLayerInput, floatDType, optionsOf, positiveInt } from './checks.js';
+import { booleanOption, checkLayerInput, floatDType, optionsOf, positiveInt } from './checks.js';
 
 export interface Conv2dLayerOptions extends SeedOptions {
   /** Default 1. */
@@ -52,7 +52,7 @@ export class Conv2d extends Module {
     const shape = [outChannels, inChannels, ...this.kernel];
     const init = options.init ?? pytorchDefault(shape);
     this.weight = makeParameter('Conv2d', init, shape, { rng, dtype });
-    this.bias = options.bias === false ? null : makeParameter('Conv2d', options.init ? zerosInit : pytorchDefault(shape), [outChannels], { rng, dtype });
+    this.bias = !booleanOption('Conv2d', 'bias', options.bias, true) ? null : makeParameter('Conv2d', options.init ? zerosInit : pytorchDefault(shape), [outChannels], { rng, dtype });
   }
 
   forward(x: Tensor): Tensor {

@@ -2,7 +2,7 @@ import { type Tensor, add, matmul, reshape, transpose } from '@tapegrad/core';
 import { Module } from '../module/module.js';
 import { type Initializer, makeParameter, pytorchDefault, zerosInit } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
-import { checkLayerInput, floatDType, optionsOf, positiveInt } from './checks.js';
+import { booleanOption, checkLayerInput, floatDType, optionsOf, positiveInt } from './checks.js';
 
 export interface LinearOptions extends SeedOptions {
   /** Learn an additive bias (default true). */
@@ -33,7 +33,7 @@ export class Linear extends Module {
     const shape = [outFeatures, inFeatures];
     const init = options.init ?? pytorchDefault(shape);
     this.weight = makeParameter('Linear', init, shape, { rng, dtype });
-    this.bias = options.bias === false ? null : makeParameter('Linear', options.init ? zerosInit : pytorchDefault(shape), [outFeatures], { rng, dtype });
+    this.bias = !booleanOption('Linear', 'bias', options.bias, true) ? null : makeParameter('Linear', options.init ? zerosInit : pytorchDefault(shape), [outFeatures], { rng, dtype });
   }
 
   forward(x: Tensor): Tensor {

@@ -10,7 +10,7 @@ import { Dropout } from '../layers/dropout.js';
 import { LocalResponseNorm } from '../layers/local-response-norm.js';
 import { type Initializer, he } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
-import { floatDType, optionsOf, positiveInt } from '../layers/checks.js';
+import { booleanOption, floatDType, optionsOf, positiveInt } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
 import { partOf } from '../module/layer-errors.js';
 
@@ -75,7 +75,8 @@ export class AlexNet extends Module {
     const [c1, c2, c3, c4, c5, hidden] = [ch(64), ch(192), ch(384), ch(256), ch(256), ch(4096)];
     const conv = (i: number, o: number, k: number, stride: number, pad: number) => partOf(op, () => new Conv2d(i, o, k, { stride, pad, init, rng, dtype }));
     const linear = (i: number, o: number) => partOf(op, () => new Linear(i, o, { init, rng, dtype }));
-    const lrn = () => (options.lrn === false ? [] : [new LocalResponseNorm({ size: 5, alpha: 1e-4, beta: 0.75, k: 2 })]);
+    const withLrn = booleanOption(op, 'lrn', options.lrn, true);
+    const lrn = () => (!withLrn ? [] : [new LocalResponseNorm({ size: 5, alpha: 1e-4, beta: 0.75, k: 2 })]);
 
     // spatial sizes through the feature extractor
     const s1 = positiveInt(op, 'conv1Stride', options.conv1Stride ?? (Math.min(h, w) < 64 ? 2 : 4));
