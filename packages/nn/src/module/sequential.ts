@@ -1,4 +1,4 @@
-import { type Tensor, ValueError, argError } from '@tapegrad/core';
+import { Tensor, ValueError, argError } from '@tapegrad/core';
 import { Module } from './module.js';
 
 /**
@@ -37,6 +37,8 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    // checked here too: an empty Sequential would hand back whatever it was given
+    if (!(x instanceof Tensor)) throw argError(ValueError, 'Sequential', 'x', 'a Tensor', x === null ? 'null' : typeof x);
     let y = x;
     for (const layer of this.layers) y = layer.forward(y);
     return y;
