@@ -1,4 +1,5 @@
 import { type Rng, ShapeError, Tensor, ValueError, argError, formatShape, randn, rand, zeros } from '@tapegrad/core';
+import { shown } from '../layers/checks.js';
 
 export type FloatDType = 'float32' | 'float64';
 
@@ -80,7 +81,7 @@ export function weightInit(std: WeightInitStd): Initializer {
     case 'xavier':
       return xavier;
     default:
-      if (typeof std !== 'number') throw argError(ValueError, 'weightInit', 'std', "a number, 'relu', 'he', 'sigmoid' or 'xavier'", JSON.stringify(std));
+      if (typeof std !== 'number') throw argError(ValueError, 'weightInit', 'std', "a number, 'relu', 'he', 'sigmoid' or 'xavier'", shown(std));
       return normal(std);
   }
 }

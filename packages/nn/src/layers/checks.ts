@@ -46,6 +46,25 @@ export function booleanOption(layer: string, arg: string, v: unknown, fallback: 
   return v;
 }
 
+/**
+ * A received value as an error message shows it: as JSON where it can be (strings quoted, lists
+ * bracketed), else as String(v) — JSON.stringify throws on a BigInt or a cycle, which must never turn
+ * a clear error into a bare TypeError.
+ */
+export function shown(v: unknown): string {
+  try {
+    const json = JSON.stringify(v);
+    if (json !== undefined) return json;
+  } catch {
+    // BigInt, cyclic structure: fall through
+  }
+  try {
+    return String(v);
+  } catch {
+    return typeof v; // an object without a usable toString
+  }
+}
+
 /** A positive integer constructor argument. */
 export function positiveInt(layer: string, arg: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw argError(ValueError, layer, arg, 'a positive integer', String(v));

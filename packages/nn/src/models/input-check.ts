@@ -1,6 +1,7 @@
 import { ShapeError, Tensor, ValueError, argError, formatShape } from '@tapegrad/core';
 import type { Module } from '../module/module.js';
 import { throwFromLayer } from '../module/layer-errors.js';
+import { shown } from '../layers/checks.js';
 
 /**
  * Checks a model's input against its configured (C,H,W) before anything runs, and reports a mismatch as
@@ -17,7 +18,7 @@ export function checkModelInput(first: Module, x: unknown, chw: readonly number[
 /** Checks a (C,H,W) input shape option. */
 export function checkInputShape(model: string, arg: string, v: unknown): [number, number, number] {
   if (!Array.isArray(v) || v.length !== 3 || !v.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw argError(ValueError, model, arg, 'a [C, H, W] list of positive integers', JSON.stringify(v) ?? String(v));
+    throw argError(ValueError, model, arg, 'a [C, H, W] list of positive integers', shown(v));
   }
   return v as [number, number, number];
 }

@@ -7,7 +7,7 @@ import { ReLU, Sigmoid } from '../layers/activations.js';
 import { Flatten } from '../layers/flatten.js';
 import { he, xavier } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
-import { floatDType, optionsOf, positiveInt } from '../layers/checks.js';
+import { floatDType, optionsOf, positiveInt, shown } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
 import { partOf } from '../module/layer-errors.js';
 
@@ -52,8 +52,8 @@ export class LeNet5 extends Module {
     options = optionsOf(op, options);
     const activation = options.activation ?? 'sigmoid';
     const pooling = options.pooling ?? 'avg';
-    if (activation !== 'sigmoid' && activation !== 'relu') throw argError(ValueError, op, 'activation', "'sigmoid' or 'relu'", JSON.stringify(activation));
-    if (pooling !== 'avg' && pooling !== 'max') throw argError(ValueError, op, 'pooling', "'avg' or 'max'", JSON.stringify(pooling));
+    if (activation !== 'sigmoid' && activation !== 'relu') throw argError(ValueError, op, 'activation', "'sigmoid' or 'relu'", shown(activation));
+    if (pooling !== 'avg' && pooling !== 'max') throw argError(ValueError, op, 'pooling', "'avg' or 'max'", shown(pooling));
     const [c, h, w] = (this.inputShape = checkInputShape(op, 'inputShape', options.inputShape ?? [1, 28, 28]));
     const numClasses = positiveInt(op, 'numClasses', options.numClasses ?? 10);
     const dtype = floatDType(op, options.dtype);

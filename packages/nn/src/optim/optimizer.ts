@@ -1,4 +1,5 @@
 import { type FloatArray, DTypeError, ShapeError, Tensor, ValueError, argError, formatShape, zerosLike } from '@tapegrad/core';
+import { shown } from '../layers/checks.js';
 
 /** An optimizer's saved state: per-parameter buffers (`exp_avg.0`, …) and scalars (hyperparameters, step counts). */
 export interface OptimizerState {
@@ -106,12 +107,12 @@ export abstract class Optimizer {
       throw argError(ValueError, op, 'state', 'an object { tensors, scalars }', String(state));
     }
     const problems: string[] = [];
-    if (state.scalars.type !== this.type) problems.push(`type ${JSON.stringify(state.scalars.type)} (expected ${JSON.stringify(this.type)})`);
+    if (state.scalars.type !== this.type) problems.push(`type ${shown(state.scalars.type)} (expected ${shown(this.type)})`);
     const expectedScalars = Object.keys(this.stateDict().scalars).filter((k) => k !== 'type');
     for (const k of expectedScalars) {
       const v = state.scalars[k];
       const ok = typeof v === 'number' && Number.isFinite(v) && (!k.startsWith('step.') || (Number.isInteger(v) && v >= 0));
-      if (!ok) problems.push(`scalar ${k}: ${v === undefined ? 'missing' : `bad value ${JSON.stringify(v)}`}`);
+      if (!ok) problems.push(`scalar ${k}: ${v === undefined ? 'missing' : `bad value ${shown(v)}`}`);
     }
     for (const k of Object.keys(state.scalars)) if (k !== 'type' && !expectedScalars.includes(k)) problems.push(`unexpected scalar ${k}`);
     const expectedTensors = new Map<string, Tensor>();
