@@ -65,6 +65,12 @@ export function shown(v: unknown): string {
   }
 }
 
+/** A non-negative integer constructor argument (a pad). */
+export function nonNegativeInt(layer: string, arg: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw argError(ValueError, layer, arg, 'a non-negative integer', String(v));
+  return v;
+}
+
 /** A positive integer constructor argument. */
 export function positiveInt(layer: string, arg: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw argError(ValueError, layer, arg, 'a positive integer', String(v));

@@ -7,7 +7,7 @@ import { ReLU } from '../layers/activations.js';
 import { Flatten } from '../layers/flatten.js';
 import { type WeightInitStd, weightInit } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
-import { floatDType, optionsOf, positiveInt } from '../layers/checks.js';
+import { floatDType, nonNegativeInt, optionsOf, positiveInt } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
 import { partOf } from '../module/layer-errors.js';
 
@@ -54,7 +54,7 @@ export class SimpleConvNet extends Module {
     const filterNum = positiveInt(op, 'conv.filterNum', conv.filterNum ?? 30);
     const filterSize = positiveInt(op, 'conv.filterSize', conv.filterSize ?? 5);
     const stride = positiveInt(op, 'conv.stride', conv.stride ?? 1);
-    const pad = conv.pad ?? 0;
+    const pad = nonNegativeInt(op, 'conv.pad', conv.pad ?? 0);
     const hidden = positiveInt(op, 'hiddenSize', options.hiddenSize ?? 100);
     const outputSize = positiveInt(op, 'outputSize', options.outputSize ?? 10);
     const dtype = floatDType(op, options.dtype);
