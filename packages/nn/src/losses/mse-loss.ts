@@ -14,6 +14,7 @@ export function mseLoss(y: Tensor, t: Tensor): Tensor {
     throw argError(ShapeError, 'mseLoss', 't', `shape ${formatShape(y.shape)} to match y (no broadcasting)`, `shape ${formatShape(t.shape)}`);
   }
   if (y.dtype !== t.dtype) throw argError(DTypeError, 'mseLoss', 't', `dtype ${y.dtype} to match y`, `dtype ${t.dtype}`);
+  if (y.dtype === 'int32') throw argError(DTypeError, 'mseLoss', 'y', 'a float32 or float64 tensor', 'dtype int32');
   if (y.size === 0) throw argError(ShapeError, 'mseLoss', 'y', 'at least one element', `shape ${formatShape(y.shape)}`);
   const d = sub(y, t);
   return mean(mul(d, d));
