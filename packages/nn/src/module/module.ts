@@ -1,5 +1,6 @@
 import { Tensor, ValueError, argError, formatShape } from '@tapegrad/core';
 import { runForward } from './layer-errors.js';
+import { booleanOption } from '../layers/checks.js';
 
 /** A model's parameters by dotted name, as copies: what checkpoints store. */
 export type StateDict = Record<string, Tensor>;
@@ -143,7 +144,7 @@ export abstract class Module {
    */
   loadStateDict(stateDict: StateDict, options: LoadStateDictOptions = {}): LoadStateDictResult {
     if (typeof options !== 'object' || options === null) throw argError(ValueError, 'loadStateDict', 'options', 'an object { strict? }', String(options));
-    const strict = options.strict ?? true;
+    const strict = booleanOption('loadStateDict', 'options.strict', options.strict, true);
     if (typeof stateDict !== 'object' || stateDict === null) {
       throw argError(ValueError, 'loadStateDict', 'stateDict', 'an object of tensors by name', String(stateDict));
     }
