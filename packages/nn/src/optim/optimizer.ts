@@ -68,7 +68,10 @@ export abstract class Optimizer {
   /** Restores the hyperparameters from saved scalars: checks every value, then assigns them all. */
   protected abstract setHyperparameters(values: Record<string, number>): void;
 
-  /** Applies one update to every parameter that has a gradient. */
+  /**
+   * Applies one update to every parameter that has a gradient. All gradients are checked before any
+   * parameter moves, so a refused step changes nothing.
+   */
   step(): void {
     this.params.forEach((p, i) => {
       const g = p.grad;
@@ -77,6 +80,10 @@ export abstract class Optimizer {
         const got = g instanceof Tensor ? `${formatShape(g.shape)} ${g.dtype}` : typeof g;
         throw argError(ShapeError, `${this.type}.step`, `params[${i}].grad`, `${formatShape(p.shape)} ${p.dtype} like the parameter`, got);
       }
+    });
+    this.params.forEach((p, i) => {
+      const g = p.grad;
+      if (g === null || g === undefined) return;
       this.steps[i]! += 1;
       this.update(i, p.data as FloatArray, g.data as FloatArray, this.steps[i]!);
     });
