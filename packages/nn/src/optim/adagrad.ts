@@ -1,11 +1,11 @@
 import type { FloatArray, Tensor } from '@tapegrad/core';
-import { Optimizer, hyper, nonNegative } from './optimizer.js';
+import { Optimizer, hyper, positive } from './optimizer.js';
 import { optionsOf } from '../layers/checks.js';
 
 export interface AdaGradOptions {
   /** Default 0.01. */
   lr?: number;
-  /** Added to √h; default 1e-10 (PyTorch's; the book uses 1e-7). */
+  /** Added to √h; default 1e-10 (PyTorch's; the book uses 1e-7); > 0 (eps 0 makes a zero gradient's update 0/0 = NaN). */
   eps?: number;
 }
 
@@ -19,7 +19,7 @@ export class AdaGrad extends Optimizer {
 
   constructor(params: Iterable<Tensor>, options: AdaGradOptions = {}) {
     super('AdaGrad', params, optionsOf('AdaGrad', options).lr ?? 0.01);
-    this.eps = hyper('AdaGrad', 'eps', options.eps ?? 1e-10, nonNegative, 'a finite number ≥ 0');
+    this.eps = hyper('AdaGrad', 'eps', options.eps ?? 1e-10, positive, 'a finite number > 0');
     this.sum = this.addBuffer('sum');
   }
 
@@ -38,6 +38,6 @@ export class AdaGrad extends Optimizer {
   }
 
   protected setHyperparameters(values: Record<string, number>): void {
-    this.eps = hyper('AdaGrad', 'eps', values.eps, nonNegative, 'a finite number ≥ 0');
+    this.eps = hyper('AdaGrad', 'eps', values.eps, positive, 'a finite number > 0');
   }
 }

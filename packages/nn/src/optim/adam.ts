@@ -1,5 +1,5 @@
 import type { FloatArray, Tensor } from '@tapegrad/core';
-import { Optimizer, hyper, nonNegative, unitInterval } from './optimizer.js';
+import { Optimizer, hyper, positive, unitInterval } from './optimizer.js';
 import { optionsOf } from '../layers/checks.js';
 
 export interface AdamOptions {
@@ -9,7 +9,7 @@ export interface AdamOptions {
   beta1?: number;
   /** Default 0.999, in [0, 1). */
   beta2?: number;
-  /** Added to the bias-corrected √v̂; default 1e-8. */
+  /** Added to the bias-corrected √v̂; default 1e-8; > 0 (eps 0 makes a zero gradient's update 0/0 = NaN). */
   eps?: number;
 }
 
@@ -30,7 +30,7 @@ export class Adam extends Optimizer {
     super('Adam', params, optionsOf('Adam', options).lr ?? 0.001);
     this.beta1 = hyper('Adam', 'beta1', options.beta1 ?? 0.9, unitInterval, 'a number in [0, 1)');
     this.beta2 = hyper('Adam', 'beta2', options.beta2 ?? 0.999, unitInterval, 'a number in [0, 1)');
-    this.eps = hyper('Adam', 'eps', options.eps ?? 1e-8, nonNegative, 'a finite number ≥ 0');
+    this.eps = hyper('Adam', 'eps', options.eps ?? 1e-8, positive, 'a finite number > 0');
     this.expAvg = this.addBuffer('exp_avg');
     this.expAvgSq = this.addBuffer('exp_avg_sq');
   }
@@ -55,7 +55,7 @@ export class Adam extends Optimizer {
   protected setHyperparameters(values: Record<string, number>): void {
     const beta1 = hyper('Adam', 'beta1', values.beta1, unitInterval, 'a number in [0, 1)');
     const beta2 = hyper('Adam', 'beta2', values.beta2, unitInterval, 'a number in [0, 1)');
-    this.eps = hyper('Adam', 'eps', values.eps, nonNegative, 'a finite number ≥ 0');
+    this.eps = hyper('Adam', 'eps', values.eps, positive, 'a finite number > 0');
     this.beta1 = beta1;
     this.beta2 = beta2;
   }

@@ -14,6 +14,8 @@ export function hyper(op: string, arg: string, v: unknown, ok: (v: number) => bo
 }
 
 export const nonNegative = (v: number) => v >= 0;
+/** For eps: 0 would make a zero gradient's update 0/0 = NaN. */
+export const positive = (v: number) => v > 0;
 export const unitInterval = (v: number) => v >= 0 && v < 1;
 
 /**

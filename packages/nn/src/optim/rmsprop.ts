@@ -1,5 +1,5 @@
 import type { FloatArray, Tensor } from '@tapegrad/core';
-import { Optimizer, hyper, nonNegative, unitInterval } from './optimizer.js';
+import { Optimizer, hyper, positive, unitInterval } from './optimizer.js';
 import { optionsOf } from '../layers/checks.js';
 
 export interface RMSpropOptions {
@@ -7,7 +7,7 @@ export interface RMSpropOptions {
   lr?: number;
   /** Decay of the squared-gradient average (the book's decay_rate); default 0.99, in [0, 1). */
   alpha?: number;
-  /** Added to √v; default 1e-8 (PyTorch's; the book uses 1e-7). */
+  /** Added to √v; default 1e-8 (PyTorch's; the book uses 1e-7); > 0 (eps 0 makes a zero gradient's update 0/0 = NaN). */
   eps?: number;
 }
 
@@ -23,7 +23,7 @@ export class RMSprop extends Optimizer {
   constructor(params: Iterable<Tensor>, options: RMSpropOptions = {}) {
     super('RMSprop', params, optionsOf('RMSprop', options).lr ?? 0.01);
     this.alpha = hyper('RMSprop', 'alpha', options.alpha ?? 0.99, unitInterval, 'a number in [0, 1)');
-    this.eps = hyper('RMSprop', 'eps', options.eps ?? 1e-8, nonNegative, 'a finite number ≥ 0');
+    this.eps = hyper('RMSprop', 'eps', options.eps ?? 1e-8, positive, 'a finite number > 0');
     this.squareAvg = this.addBuffer('square_avg');
   }
 
@@ -43,7 +43,7 @@ export class RMSprop extends Optimizer {
 
   protected setHyperparameters(values: Record<string, number>): void {
     const alpha = hyper('RMSprop', 'alpha', values.alpha, unitInterval, 'a number in [0, 1)');
-    this.eps = hyper('RMSprop', 'eps', values.eps, nonNegative, 'a finite number ≥ 0');
+    this.eps = hyper('RMSprop', 'eps', values.eps, positive, 'a finite number > 0');
     this.alpha = alpha;
   }
 }
