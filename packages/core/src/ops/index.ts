@@ -28,6 +28,7 @@ export { softmax } from './softmax.js';
 export { logSoftmax } from './log-softmax.js';
 export { flatten } from './flatten.js';
 export { affine } from './affine.js';
+export { linear } from './linear.js';
 export { maximum } from './maximum.js';
 export { minimum } from './minimum.js';
 export { fullLike, onesLike, zerosLike } from './like.js';

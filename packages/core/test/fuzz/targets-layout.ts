@@ -7,6 +7,7 @@ import {
   flatten,
   fullLike,
   gatherFlat,
+  linear,
   matmul,
   onesLike,
   permute,
@@ -92,6 +93,53 @@ const affineTarget: FuzzTarget<readonly [unknown, unknown, unknown]> = {
     if (tw.dtype !== tx.dtype || (tb !== undefined && tb.dtype !== tx.dtype)) return reject('dtype mix');
     const abs = tb === undefined ? undefined : absRef(tb);
     return expected(refAffine(ref(tx), ref(tw), tb && ref(tb)), tx.dtype, refAffine(absRef(tx), absRef(tw), abs));
+  },
+  finite: always,
+};
+
+// ---------------------------------------------------------------------------------------------------
+// linear(x, w, b?): x (m, in) · wᵀ with w (out, in), plus b on every row
+
+/** x times w transposed, plus b on every row. */
+function refLinear(x: RefArray, w: RefArray, b: RefArray | undefined): RefArray {
+  const [o, i] = w.shape as [number, number];
+  const wt = new Float64Array(o * i);
+  for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) wt[c * o + r] = w.data[r * i + c]!;
+  const y = refMatmul(x, { data: wt, shape: [i, o] });
+  if (b !== undefined) y.data.forEach((v, k) => (y.data[k] = v + b.data[k % b.data.length]!));
+  return y;
+}
+
+const linearTarget: FuzzTarget<readonly [unknown, unknown, unknown]> = {
+  name: 'linear',
+  fn: linear,
+  wild: fc.tuple(dimArb, dimArb, dimArb).chain(([m, inF, out]) =>
+    fc.tuple(
+      wildTensor(nearShape([m, inF]), { profiles: moderate }),
+      wildTensor(nearShape([out, inF]), { profiles: moderate }),
+      fc.oneof(fc.constant(undefined), wildTensor(nearShape([out]), { profiles: moderate })),
+    ),
+  ),
+  valid: fc.tuple(dimArb, dimArb, dimArb, floatDTypeArb, fc.boolean()).chain(([m, inF, out, dtype, bias]) =>
+    fc.tuple(
+      tensorOf([m, inF], { dtypes: [dtype], profiles: moderate }),
+      tensorOf([out, inF], { dtypes: [dtype], profiles: moderate }),
+      bias ? tensorOf([out], { dtypes: [dtype], profiles: moderate }) : fc.constant(undefined),
+    ),
+  ),
+  expect([x, w, b]) {
+    // like conv2d's, a null bias means none
+    const noBias = b === undefined || b === null;
+    const p = tensorProblem(x) ?? tensorProblem(w) ?? (noBias ? null : tensorProblem(b));
+    if (p !== null) return reject(p);
+    const [tx, tw, tb] = [x as Tensor, w as Tensor, noBias ? undefined : (b as Tensor)];
+    if (tx.ndim !== 2) return reject('x must be 2-D');
+    if (tw.ndim !== 2 || tw.shape[1] !== tx.shape[1]) return reject('w does not match x');
+    if (tw.dtype !== tx.dtype) return reject('dtype mix');
+    if (tb !== undefined && (tb.ndim !== 1 || tb.shape[0] !== tw.shape[0])) return reject('b does not match w');
+    if (tb !== undefined && tb.dtype !== tx.dtype) return reject('dtype mix');
+    const abs = tb === undefined ? undefined : absRef(tb);
+    return expected(refLinear(ref(tx), ref(tw), tb && ref(tb)), tx.dtype, refLinear(absRef(tx), absRef(tw), abs));
   },
   finite: always,
 };
@@ -362,6 +410,7 @@ const zerosLikeTarget: FuzzTarget<readonly [unknown]> = { ...onesLikeTarget, nam
 export const layoutTargets = [
   matmulTarget,
   affineTarget,
+  linearTarget,
   permuteTarget,
   transposeTarget,
   reshapeTarget,

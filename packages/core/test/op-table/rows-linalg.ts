@@ -7,6 +7,7 @@ import {
   broadcastTo,
   flatten,
   gatherFlat,
+  linear,
   matmul,
   permute,
   reshape,
@@ -285,6 +286,56 @@ const affineRow = row<undefined>({
 });
 
 // ---------------------------------------------------------------------------------------------------
+// linear: x·wᵀ + b with w in PyTorch's (out, in) layout
+
+const linearRow = row<undefined>({
+  op: 'linear',
+  run: ([x, w, b]) => linear(x!, w!, b),
+  reference: ([x, w, b]) => {
+    const y = refMatmul(x!, refTranspose2d(w!));
+    if (b !== undefined) y.data.forEach((v, i) => (y.data[i] = v + b.data[i % b.data.length]!));
+    return y;
+  },
+  samples: [
+    { label: 'matrix (4,6)·(3,6)ᵀ+(3)', inputs: [{ shape: [4, 6] }, { shape: [3, 6] }, { shape: [3] }], attrs: undefined },
+    { label: 'odd sizes (5,7)·(9,7)ᵀ+(9)', inputs: [{ shape: [5, 7] }, { shape: [9, 7] }, { shape: [9] }], attrs: undefined },
+    { label: 'no bias (1,4)·(2,4)ᵀ', inputs: [{ shape: [1, 4] }, { shape: [2, 4] }], attrs: undefined },
+  ],
+  errors: [
+    {
+      label: 'w with the wrong number of inputs',
+      call: () => linear(f32([2, 12]), f32([5, 10]), f32([5])),
+      error: ShapeError,
+      message: /^\[linear\] w: expected 2-D \(out,in\) with in=12 to match x \[2,12\], got shape \[5,10\]$/,
+    },
+    {
+      label: 'b of the wrong length',
+      call: () => linear(f32([2, 12]), f32([5, 12]), f32([4])),
+      error: ShapeError,
+      message: /^\[linear\] b: expected 1-D \(out\) with out=5 to match w \[5,12\], got shape \[4\]$/,
+    },
+    {
+      label: 'a 3-D x',
+      call: () => linear(f32([2, 3, 4]), f32([5, 4])),
+      error: ShapeError,
+      message: /^\[linear\] x: expected 2-D \(m,in\), got shape \[2,3,4\]$/,
+    },
+    {
+      label: 'float64 weights for float32 input',
+      call: () => linear(f32([2, 12]), f64([5, 12])),
+      error: DTypeError,
+      message: /^\[linear\] w: expected dtype float32 to match x, got dtype float64/,
+    },
+    {
+      label: 'int32 x',
+      call: () => linear(i32([2, 12]), f32([5, 12])),
+      error: DTypeError,
+      message: /^\[linear\] x: expected a float32 or float64 tensor, got dtype int32$/,
+    },
+  ],
+});
+
+// ---------------------------------------------------------------------------------------------------
 // The flat gather / scatter-add pair
 
 interface FlatAttrs {
@@ -381,6 +432,7 @@ export const rowsLinalg: AnyOpRow[] = [
   broadcastToRow,
   flattenRow,
   affineRow,
+  linearRow,
   gatherRow,
   scatterRow,
 ];

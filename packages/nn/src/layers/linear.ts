@@ -1,4 +1,4 @@
-import { type Tensor, add, matmul, reshape, transpose } from '@tapegrad/core';
+import { type Tensor, linear, reshape } from '@tapegrad/core';
 import { Module } from '../module/module.js';
 import { type Initializer, makeParameter, pytorchDefault, zerosInit } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
@@ -39,8 +39,9 @@ export class Linear extends Module {
   forward(x: Tensor): Tensor {
     checkLayerInput('Linear', x, { minRank: 1, layout: '(…,in)', fixed: { [-1]: this.inFeatures }, dtype: this.weight.dtype });
     const flat = x.ndim === 2 ? x : reshape(x, [-1, this.inFeatures]);
-    let y = matmul(flat, transpose(this.weight));
-    if (this.bias) y = add(y, this.bias);
+    // linear multiplies by the (out, in) weight through the GEMM's transposed-operand flag: no copy of
+    // the weight transposed each forward, nor of its gradient each backward
+    const y = linear(flat, this.weight, this.bias);
     return x.ndim === 2 ? y : reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
   }
 }
