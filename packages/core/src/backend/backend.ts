@@ -6,6 +6,10 @@ import type { Shape } from '../shape.js';
  * assume valid input and write into `out` (already allocated, zero-filled, of the right length and type).
  * Arrays are flat row-major. A backend may implement only float32 fast paths and delegate everything
  * else to the reference backend.
+ *
+ * `binary`, `unary`, `matmul` and `permute` write every element of `out` and never read it: ops may
+ * pass them reused work buffers that are not zeroed (conv2d does; test/ops/kernel-overwrite.test.ts
+ * checks every backend). The accumulating kernels (`scatterAdd`, `col2im`) need a zeroed `out`.
  */
 
 /** 'mulStep' is a · step(b), step(b) = (b > 0 ? 1 : 0): relu's VJP (grad · [x > 0]) in one pass. */

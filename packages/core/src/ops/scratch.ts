@@ -25,8 +25,9 @@ const kept: Record<'float32' | 'float64', (FloatArray | null)[]> = {
 };
 
 /**
- * A zero-filled array of `size` elements (kernels may rely on a zeroed output), valid until the caller
- * returns. `slot` (0 or 1) distinguishes buffers used together.
+ * An array of `size` elements, valid until the caller returns, whose contents are left over from an
+ * earlier call: pass it only as the `out` of a kernel that writes every element and never reads it
+ * (binary, unary, matmul, permute; see Backend). `slot` (0 or 1) distinguishes buffers used together.
  */
 export function scratchFloat(dtype: 'float32' | 'float64', size: number, slot: 0 | 1): FloatArray {
   if (size > MAX_KEPT) return allocateFloat(dtype, size);
@@ -38,7 +39,5 @@ export function scratchFloat(dtype: 'float32' | 'float64', size: number, slot: 0
     buffers[slot] = fresh;
     return fresh;
   }
-  const view = have.length === size ? have : have.subarray(0, size);
-  view.fill(0);
-  return view;
+  return have.length === size ? have : have.subarray(0, size);
 }

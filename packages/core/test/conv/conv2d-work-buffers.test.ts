@@ -93,13 +93,12 @@ describe('conv2d work buffers', () => {
 });
 
 describe('scratchFloat', () => {
-  it('hands out a zero-filled buffer each time, reusing the memory of the slot', () => {
+  it('reuses the memory of the slot for any size up to the largest asked for', () => {
     const a = scratchFloat('float32', 1000, 0);
-    a.fill(7);
     const again = scratchFloat('float32', 600, 0);
     expect(again.buffer).toBe(a.buffer);
     expect(again.length).toBe(600);
-    expect(again.every((v) => v === 0)).toBe(true);
+    expect(scratchFloat('float32', 1000, 0).length).toBe(1000);
   });
 
   it('keeps the slots (and dtypes) apart, and does not keep very large buffers', () => {
