@@ -1,5 +1,5 @@
 // TF.js 4.22 with its WASM backend (SIMD; single-threaded in Node) on the same workload and batches as
-// the tapegrad benchmark. Adapted from /work/shared/peers/tfjs_bench.mjs: NHWC, the train step's conv as
+// the tapegrad benchmark. Adapted from shared/peers/tfjs_bench.mjs (beside the project): NHWC, the train step's conv as
 // im2col (25 slices + matMul, because the WASM backend has no Conv2DBackpropFilter), inference with the
 // native conv2d. Prints one JSON line.
 import { createRequire } from 'node:module';

@@ -1,5 +1,5 @@
 """PyTorch (CPU, float32, NCHW) on the same workload and batches as the tapegrad benchmark.
-Adapted from /work/shared/peers/torch_bench.py. Reads its settings as JSON on stdin:
+Adapted from shared/peers/torch_bench.py (beside the project). Reads its settings as JSON on stdin:
 {"data_dir", "train_idx": [[...100 indices...], ...], "threads", "infer_reps", "mm_reps", "warmup"}
 and prints one JSON line."""
 import json, os, resource, sys, time
