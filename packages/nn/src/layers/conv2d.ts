@@ -51,8 +51,10 @@ export class Conv2d extends Module {
     const rng = rngFrom('Conv2d', options);
     const shape = [outChannels, inChannels, ...this.kernel];
     const init = options.init ?? pytorchDefault(shape);
+    // checked before the weight is allocated: a refusal must not first fill gigabytes
+    const withBias = booleanOption('Conv2d', 'bias', options.bias, true);
     this.weight = makeParameter('Conv2d', init, shape, { rng, dtype });
-    this.bias = !booleanOption('Conv2d', 'bias', options.bias, true) ? null : makeParameter('Conv2d', options.init ? zerosInit : pytorchDefault(shape), [outChannels], { rng, dtype });
+    this.bias = !withBias ? null : makeParameter('Conv2d', options.init ? zerosInit : pytorchDefault(shape), [outChannels], { rng, dtype });
   }
 
   forward(x: Tensor): Tensor {

@@ -32,8 +32,10 @@ export class Linear extends Module {
     const rng = rngFrom('Linear', options);
     const shape = [outFeatures, inFeatures];
     const init = options.init ?? pytorchDefault(shape);
+    // checked before the weight is allocated: a refusal must not first fill gigabytes
+    const withBias = booleanOption('Linear', 'bias', options.bias, true);
     this.weight = makeParameter('Linear', init, shape, { rng, dtype });
-    this.bias = !booleanOption('Linear', 'bias', options.bias, true) ? null : makeParameter('Linear', options.init ? zerosInit : pytorchDefault(shape), [outFeatures], { rng, dtype });
+    this.bias = !withBias ? null : makeParameter('Linear', options.init ? zerosInit : pytorchDefault(shape), [outFeatures], { rng, dtype });
   }
 
   forward(x: Tensor): Tensor {
