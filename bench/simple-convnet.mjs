@@ -80,6 +80,8 @@ if (!args.skipTorch) {
 const rows = [
   ['train step, batch 100 (ms, median)', (r) => r.train_step_ms?.median],
   ['  p10 / p90', (r) => r.train_step_ms && `${r.train_step_ms.p10} / ${r.train_step_ms.p90}`],
+  ['  GC pauses per step (ms / count)', (r) => r.train_step_gc_ms_per_step !== undefined ? `${r.train_step_gc_ms_per_step} / ${r.train_step_gc_pauses_per_step}` : undefined],
+  ['  minor page faults per step', (r) => r.train_step_minor_page_faults],
   ['inference, 1000 images (ms, median)', (r) => r.infer_1000_ms?.median],
   ['GEMM 512³ (GFLOP/s)', (r) => r.matmul512_gflops_median],
   ['GEMM conv 57600×25·25×30 (GFLOP/s)', (r) => r.conv_gflops_median],

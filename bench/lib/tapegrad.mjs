@@ -1,6 +1,7 @@
 // The tapegrad side of the benchmark: SimpleConvNet built from @tapegrad/core ops (built dist), trained
 // with Adam (@tapegrad/nn's when built, else the same update inline), on the shared batches.
 import { existsSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GEMM_SHAPES, ROOT, gflops, mulberry32, stats, time } from './common.mjs';
@@ -111,10 +112,21 @@ export async function benchTapegrad({ batches, test, warmup, steps, inferReps, m
   const ms = [];
   let loss = NaN;
   let faults = 0;
+  // GC pauses during the timed steps (V8 reports each one as a 'gc' performance entry).
+  const gcPauses = { ms: 0, count: 0, timing: false };
+  const gcObserver = new PerformanceObserver((list) => {
+    if (!gcPauses.timing) return;
+    for (const e of list.getEntries()) {
+      gcPauses.ms += e.duration;
+      gcPauses.count++;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   for (let s = 0; s < warmup + steps; s++) {
     if (s === warmup) {
       prof?.reset();
       faults = process.resourceUsage().minorPageFault;
+      gcPauses.timing = true;
     }
     const t0 = performance.now();
     opt.zeroGrad();
@@ -125,7 +137,13 @@ export async function benchTapegrad({ batches, test, warmup, steps, inferReps, m
     const t1 = performance.now();
     if (s >= warmup) ms.push(t1 - t0);
   }
+  // Entries are delivered asynchronously: let the observer catch up before reading the totals.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  gcPauses.timing = false;
+  gcObserver.disconnect();
   info.train_step_ms = stats(ms);
+  info.train_step_gc_ms_per_step = +(gcPauses.ms / steps).toFixed(2);
+  info.train_step_gc_pauses_per_step = +(gcPauses.count / steps).toFixed(2);
   // Fresh large typed arrays are page-faulted in on first write; on some VMs that costs more than the math.
   info.train_step_minor_page_faults = Math.round((process.resourceUsage().minorPageFault - faults) / steps);
   info.loss_after = Math.round(loss * 1e4) / 1e4;
