@@ -91,6 +91,13 @@ export interface Backend {
   col2im(col: FloatArray, g: WindowGeometry, out: FloatArray): void;
 
   /**
+   * conv2d's forward in one kernel: out (N,FN,OH,OW) = the cross-correlation of x (N,C,H,W) with
+   * w (FN,C,KH,KW) (g.kh, g.kw), plus b[f] on filter f's plane when b is given; padded cells read 0.
+   * Writes every element of out and never reads it. Used where no gradient is recorded.
+   */
+  conv2dForward(x: FloatArray, w: FloatArray, b: FloatArray | null, fn: number, g: WindowGeometry, out: FloatArray): void;
+
+  /**
    * Max pooling: out (N,C,OH,OW); argIndex[i] = flat index into x of the window's first maximum in
    * row-major window order, or -1 when the window holds only padding. Padding counts as -inf.
    */

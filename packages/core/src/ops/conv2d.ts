@@ -1,6 +1,10 @@
+import { anomalyHooks } from '../autograd/anomaly-hooks.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
+import { getBackend } from '../backend/index.js';
+import { allocateFloat } from '../dtype.js';
 import { ShapeError, ValueError, argError } from '../errors.js';
 import { checkSize, formatShape, sameShape } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { add } from './add.js';
 import { checkFloat, checkSameDType, describe } from './checks.js';
 import { im2col } from './im2col.js';
@@ -22,8 +26,11 @@ const paren = (shape: readonly number[]) => `(${shape.join(',')})`;
 /**
  * 2-D cross-correlation (as every framework's "convolution") of x (N,C,H,W) with filters w (FN,C,FH,FW)
  * plus an optional bias b (FN): out (N,FN,OH,OW), OH = floor((H + 2·padH − FH)/strideH) + 1.
- * A composite: im2col → one GEMM against the filters seen as (FN, C·FH·FW), transposed in place by the
- * matmul flags → + b → NHWC back to NCHW. Its gradient comes from those ops' VJPs.
+ * When a gradient can be recorded (grad mode on and x, w or b requires grad) it is a composite: im2col →
+ * one GEMM against the filters seen as (FN, C·FH·FW), transposed in place by the matmul flags → + b →
+ * NHWC back to NCHW, and its gradient comes from those ops' VJPs. Otherwise (inside noGrad, or no input
+ * requires grad) nothing would be recorded, so the backend's conv2dForward kernel computes the same
+ * values in one pass, without the composite's three full-size intermediates.
  * @example conv2d(x, w, b, { stride: 1, pad: 0 }) // x (N,1,28,28), w (30,1,5,5) → (N,30,24,24)
  */
 export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions = {}): Tensor {
@@ -51,8 +58,17 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
   // the unfolded input and the output, checked here so that the error names conv2d
   checkSize('conv2d', 'output', [g.n * g.oh * g.ow, c * fh * fw]);
   checkSize('conv2d', 'output', [g.n, fn, g.oh, g.ow]);
+  const hasBias = b !== undefined && b !== null;
+  if (!isGradEnabled() || !(x.requiresGrad || w.requiresGrad || (hasBias && b.requiresGrad))) {
+    const data = allocateFloat(x.dtype as 'float32' | 'float64', g.n * fn * g.oh * g.ow);
+    getBackend().conv2dForward(x.data as Float32Array, w.data as Float32Array, hasBias ? (b.data as Float32Array) : null, fn, g, data);
+    const out = new Tensor(data, [g.n, fn, g.oh, g.ow], x.dtype);
+    // nothing is recorded, but detectAnomaly still sees the output (as it sees every op's)
+    anomalyHooks.onForward?.('conv2d', out);
+    return out;
+  }
   const col = im2col(x, params); // (N·OH·OW, C·FH·FW)
   let out = matmulFlags(col, reshape(w, [fn, c * fh * fw]), false, true); // (N·OH·OW, FN)
-  if (b !== undefined && b !== null) out = add(out, b);
+  if (hasBias) out = add(out, b);
   return permute(reshape(out, [g.n, g.oh, g.ow, fn]), [0, 3, 1, 2]);
 }

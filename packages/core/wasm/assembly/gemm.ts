@@ -236,7 +236,7 @@ const PACK_B_MIN_ROWS: i32 = 4 * MR;
  * for packed panels to be reused; otherwise it is packed. (A stored (m,k) is always packed: reading
  * four rows in place measured slower than transposing them into a panel.)
  */
-function gemmRegion(
+export function gemmRegion(
   a: usize, b: usize, c: usize, ldc: i32, m: i32, k: i32, n: i32, transA: bool, transB: bool,
   i0: i32, i1: i32, j0: i32, j1: i32, k0: i32, k1: i32, scratch: usize,
 ): void {

@@ -5,6 +5,7 @@ import { gather, permute, scatterAdd } from './layout.js';
 import { reduceMax, reduceSum } from './reduce.js';
 import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './window.js';
 import { softmaxCrossEntropy } from './loss.js';
+import { conv2dForward } from './conv.js';
 
 /** The plain TypeScript backend: float32 and float64, the oracle every faster backend is tested against. */
 export const referenceBackend: Backend = {
@@ -19,6 +20,7 @@ export const referenceBackend: Backend = {
   scatterAdd,
   im2col,
   col2im,
+  conv2dForward,
   maxPool2d,
   avgPool2d,
   avgPool2dBackward,

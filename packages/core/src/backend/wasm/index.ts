@@ -3,6 +3,7 @@ import type { Shape } from '../../shape.js';
 import type { Backend, BinaryOp, UnaryOp, WindowGeometry } from '../backend.js';
 import { referenceBackend } from '../reference/index.js';
 import { ArenaFull, WasmContext } from './context.js';
+import { conv2dForward } from './conv.js';
 import { binary, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { permute, reduceSum, scatterAdd } from './layout.js';
@@ -99,6 +100,11 @@ export function createWasmBackend(options: RuntimeOptions = {}): WasmBackend {
     col2im(col: FloatArray, g: WindowGeometry, out: FloatArray): void {
       const reference = () => ref.col2im(col, g, out);
       if (f32(col) && f32(out)) orReference(() => col2im(ctx, col, g, out), reference);
+      else reference();
+    },
+    conv2dForward(x: FloatArray, w: FloatArray, b: FloatArray | null, fn: number, g: WindowGeometry, out: FloatArray): void {
+      const reference = () => ref.conv2dForward(x, w, b, fn, g, out);
+      if (f32(x) && f32(w) && (b === null || f32(b)) && f32(out)) orReference(() => conv2dForward(ctx, x, w, b, fn, g, out), reference);
       else reference();
     },
     maxPool2d(x: FloatArray, g: WindowGeometry, out: FloatArray, argIndex: Int32Array): void {

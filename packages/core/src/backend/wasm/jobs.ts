@@ -16,6 +16,7 @@ export const K_BINARY = 9;
 export const K_REDUCE_SUM = 10;
 export const K_PERMUTE = 11;
 export const K_SCATTER_ADD = 12;
+export const K_CONV2D = 13;
 
 /** Unary op codes: the order of the UnaryOp union. */
 export const UNARY_CODE: Record<UnaryOp, number> = {
