@@ -130,17 +130,19 @@ for (const backend of listBackends()) {
       });
     }
 
-    it('large cases: several row blocks per image, rows wider than a column buffer, many rounds of images', () => {
+    it('large cases: several row blocks per image, an output row larger than a unit, many rounds of images, >128 filters', () => {
       setBackend(backend);
       const cases: Case[] = [
         // SimpleConvNet's layer on 64 images: several rounds of images, split across the pool
         { n: 64, c: 1, fn: 30, h: 28, w: 28, kh: 5, kw: 5, sh: 1, sw: 1, ph: 0, pw: 0, bias: true, seed: 1 },
-        // 297 values per window, 40 windows a row: several blocks of output rows per image
+        // 297 values per window (two k slabs), 40 windows a row: several blocks of output rows per image
         { n: 2, c: 33, fn: 17, h: 40, w: 39, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, bias: true, seed: 2 },
-        // 825 values per window, 98 windows a row: one output row is larger than a column buffer
+        // 825 values per window, 98 windows a row: one output row is more than a unit's worth
         { n: 1, c: 33, fn: 7, h: 9, w: 100, kh: 5, kw: 5, sh: 2, sw: 1, ph: 2, pw: 1, bias: false, seed: 3 },
         // stride 3, pad 2, 17 filters of 7×3 over non-square images, batch 1
         { n: 1, c: 3, fn: 17, h: 33, w: 17, kh: 7, kw: 3, sh: 3, sw: 2, ph: 2, pw: 0, bias: true, seed: 4 },
+        // 131 filters: more than one block of packed filter rows
+        { n: 2, c: 3, fn: 131, h: 12, w: 19, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, bias: true, seed: 5 },
       ];
       for (const g of cases) {
         for (const dtype of ['float32', 'float64'] as DT[]) {

@@ -5,10 +5,10 @@
 // sees [p][MR] and [p][NR] panels. 4×8 measured fastest on V8/x64 (6×8 and 4×12 spill xmm registers).
 import { arg, ptr, madd, imin, at } from './common';
 
-const MR: i32 = 4;
-const NR: i32 = 8;
-const KC: i32 = 256;
-const MC: i32 = 128;
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+export const KC: i32 = 256;
+export const MC: i32 = 128;
 const NC: i32 = 2048;
 
 /** Bytes of per-thread scratch one GEMM chunk needs: a packed A block and a packed B slab. */
@@ -30,7 +30,7 @@ export function gemmScratchBytes(): i32 {
  * Packs op(A)[i0:i0+mc, p0:p0+kc] into ceil(mc/MR) panels laid out [p][MR], zero-filling rows past mc.
  * A is stored (m,k), or (k,m) when transA.
  */
-function packA(a: usize, m: i32, k: i32, transA: bool, i0: i32, mc: i32, p0: i32, kc: i32, pa: usize): void {
+export function packA(a: usize, m: i32, k: i32, transA: bool, i0: i32, mc: i32, p0: i32, kc: i32, pa: usize): void {
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = imin(MR, mc - ir);
     let dst = pa + (<usize>(ir * kc) << 2);
@@ -197,7 +197,7 @@ function packB(b: usize, k: i32, n: i32, transB: bool, p0: i32, kc: i32, j0: i32
  * Inlined into its caller: as a call it measured 20-25% slower (V8 spills around the call).
  */
 // @ts-ignore: decorator
-@inline function kernel4x8(ap: usize, aStep: usize, bp: usize, bStep: usize, c: usize, ldc: i32, kc: i32, acc: bool, rows: i32, cols: i32): void {
+@inline export function kernel4x8(ap: usize, aStep: usize, bp: usize, bStep: usize, c: usize, ldc: i32, kc: i32, acc: bool, rows: i32, cols: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
@@ -236,7 +236,7 @@ const PACK_B_MIN_ROWS: i32 = 4 * MR;
  * for packed panels to be reused; otherwise it is packed. (A stored (m,k) is always packed: reading
  * four rows in place measured slower than transposing them into a panel.)
  */
-export function gemmRegion(
+function gemmRegion(
   a: usize, b: usize, c: usize, ldc: i32, m: i32, k: i32, n: i32, transA: bool, transB: bool,
   i0: i32, i1: i32, j0: i32, j1: i32, k0: i32, k1: i32, scratch: usize,
 ): void {

@@ -3,16 +3,21 @@ import { type WasmContext, split } from './context.js';
 import { K_CONV2D } from './jobs.js';
 
 /*
- * conv2d's forward as one kernel (assembly/conv.ts): per image and block of output rows, unfold into a
- * per-thread column buffer, GEMM against the filters straight into NCHW, add the bias. Images go through
- * the arena in rounds: a round's inputs are copied in, its units run across the pool, its outputs are
- * copied out while they are still in cache, so neither the whole input nor the whole output is staged.
+ * conv2d's forward as one kernel (assembly/conv.ts): per image and block of output rows, GEMM panels are
+ * packed straight from the image, multiplied against the filters into NCHW, and the bias added. Images
+ * go through the arena in rounds: a round's inputs are copied in, its units run across the pool, its
+ * outputs are copied out while they are still in cache, so neither the whole input nor the whole output
+ * is staged.
  */
 
-/** Floats of one thread's column buffer: a block of output rows is unfolded into at most this (256 KiB, in L2). */
-const COL_CAP = 1 << 16;
-/** Floats of input plus output staged per round (2 MiB: the round's output is copied out from cache). */
-const ROUND = 1 << 19;
+/** Window values (output positions × C·KH·KW) of one unit of work at most, unless one output row is larger. */
+const UNIT_CAP = 1 << 16;
+/**
+ * Floats of input plus output staged per round (8 MiB, within the last-level cache). Every round is one
+ * job on the pool: fewer, larger rounds lose less to a thread the OS has paused (measured on a loaded
+ * 2-core machine: 2 MiB rounds were slower).
+ */
+const ROUND = 1 << 21;
 /** Multiply-adds below which a chunk is not worth handing to another thread. */
 const CHUNK_MIN_MACS = 1 << 18;
 
@@ -37,10 +42,8 @@ export function conv2dForward(
   ctx.reset();
   const pw = ctx.put(w);
   const pb = b ? ctx.put(b) : 0;
-  const rows = Math.max(1, Math.min(g.oh, Math.floor(COL_CAP / (g.ow * k))));
+  const rows = Math.max(1, Math.min(g.oh, Math.floor(UNIT_CAP / (g.ow * k))));
   const blocks = Math.ceil(g.oh / rows);
-  const colStride = Math.ceil((rows * g.ow * k * 4 + 64) / 64) * 64;
-  const cols = ctx.alloc((ctx.threads * colStride) / 4);
   const inPer = g.c * g.h * g.w;
   const outPer = fn * p;
   const images = Math.max(1, Math.min(g.n, Math.floor(ROUND / (inPer + outPer))));
@@ -52,7 +55,7 @@ export function conv2dForward(
     const count = Math.min(images, g.n - i0);
     ctx.copyIn(px, x, i0 * inPer, count * inPer);
     const [chunks, per] = split(count * blocks, Math.ceil(CHUNK_MIN_MACS / macsPerUnit), ctx.threads);
-    ctx.run([K_CONV2D, px, pw, pb, po, ...geometry(count), fn, rows, per, cols, colStride, ctx.scratch, ctx.scratchStride], chunks);
+    ctx.run([K_CONV2D, px, pw, pb, po, ...geometry(count), fn, rows, per, ctx.scratch, ctx.scratchStride], chunks);
     ctx.copyOut(po, out, i0 * outPer, count * outPer);
   }
 }
