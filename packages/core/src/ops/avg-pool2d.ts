@@ -1,4 +1,4 @@
-import { allocateFloat } from '../dtype.js';
+import { allocateFloatUninitialized } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/node.js';
 import { Tensor } from '../tensor.js';
@@ -25,7 +25,7 @@ export function avgPool2d(x: Tensor, options: AvgPoolOptions): Tensor {
   const { params, countIncludePad } = poolParams('avgPool2d', options);
   const g = windowGeometry('avgPool2d', x, params);
   checkPoolPlane('avgPool2d', 'x', x.shape);
-  const data = allocateFloat(x.dtype as 'float32' | 'float64', g.n * g.c * g.oh * g.ow);
+  const data = allocateFloatUninitialized(x.dtype as 'float32' | 'float64', g.n * g.c * g.oh * g.ow);
   getBackend().avgPool2d(x.data as Float32Array, g, countIncludePad, data);
   const out = new Tensor(data, [g.n, g.c, g.oh, g.ow], x.dtype);
   return record('avgPool2d', [x], out, (grad) => [avgPool2dBackward(grad, x.shape, { ...params, countIncludePad })]);

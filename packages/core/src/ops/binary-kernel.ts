@@ -1,4 +1,4 @@
-import { allocate } from '../dtype.js';
+import { allocateUninitialized } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import type { BinaryOp } from '../backend/backend.js';
 import { broadcastShapes } from '../shape.js';
@@ -15,7 +15,7 @@ export function broadcastBinary(op: string, kernel: BinaryOp, a: Tensor | number
   const tb = toTensorLike(op, 'b', b, like);
   checkSameDType(op, ta, tb);
   const shape = broadcastShapes(op, ta.shape, tb.shape);
-  const data = allocate(ta.dtype, shape.reduce((p, d) => p * d, 1));
+  const data = allocateUninitialized(ta.dtype, shape.reduce((p, d) => p * d, 1));
   getBackend().binary(kernel, ta.data, ta.shape, tb.data, tb.shape, data, shape);
   return { a: ta, b: tb, out: new Tensor(data, shape, ta.dtype) };
 }

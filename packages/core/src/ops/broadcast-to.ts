@@ -1,4 +1,4 @@
-import { allocate } from '../dtype.js';
+import { allocate, allocateUninitialized } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/node.js';
 import { ShapeError, argError } from '../errors.js';
@@ -21,7 +21,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
     throw argError(ShapeError, 'broadcastTo', 'shape', `a shape that ${formatShape(x.shape)} broadcasts to`, formatShape(shape));
   }
   if (sameShape(x.shape, shape)) return x;
-  const data = allocate(x.dtype, sizeOf(shape));
+  const data = allocateUninitialized(x.dtype, sizeOf(shape));
   // broadcasting against a zero tensor of the target shape: out = x + 0 without a second operand
   const zero = allocate(x.dtype, 1);
   getBackend().binary('add', x.data, x.shape, zero, [], data, shape);

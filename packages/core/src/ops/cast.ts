@@ -1,5 +1,5 @@
 import { record } from '../autograd/node.js';
-import { type DType, DTYPES, allocate, isFloat } from '../dtype.js';
+import { type DType, DTYPES, allocateUninitialized, isFloat } from '../dtype.js';
 import { DTypeError, ValueError, argError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { checkTensor } from './checks.js';
@@ -21,7 +21,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   }
   if (dtype === x.dtype) return x;
   if (dtype === 'int32') checkInt32Range(x);
-  const data = allocate(dtype, x.size);
+  const data = allocateUninitialized(dtype, x.size);
   // TypedArray.set converts element by element (to int32: truncation toward zero, as C casts do).
   data.set(x.data);
   const out = new Tensor(data, x.shape, dtype);

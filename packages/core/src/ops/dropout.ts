@@ -1,4 +1,4 @@
-import { allocate } from '../dtype.js';
+import { allocateUninitialized } from '../dtype.js';
 import { ValueError, argError } from '../errors.js';
 import { Rng } from '../random.js';
 import { Tensor } from '../tensor.js';
@@ -38,7 +38,7 @@ export function dropout(x: Tensor, p: number, options: DropoutOptions = {}): Ten
   } else {
     throw argError(ValueError, 'dropout', 'options', '{ seed } or { rng } so the mask reproduces', 'neither');
   }
-  const mask = allocate(x.dtype, x.size);
+  const mask = allocateUninitialized(x.dtype, x.size);
   const scale = p === 1 ? 0 : 1 / (1 - p);
   // one draw per element, kept when u ≥ p (probability 1 − p)
   for (let i = 0; i < mask.length; i++) mask[i] = rng.next() >= p ? scale : 0;

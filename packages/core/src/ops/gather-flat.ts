@@ -1,4 +1,4 @@
-import { allocate } from '../dtype.js';
+import { allocateUninitialized } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/node.js';
 import { formatShape, sizeOf } from '../shape.js';
@@ -12,7 +12,7 @@ registerPrimitive({ name: 'gatherFlat', differentiable: true, vjpDifferentiable:
 
 /** gatherFlat without argument checks: for VJPs whose indices come from a kernel. */
 export function gatherFlatUnchecked(x: Tensor, indices: Int32Array, shape: readonly number[]): Tensor {
-  const data = allocate(x.dtype, indices.length);
+  const data = allocateUninitialized(x.dtype, indices.length);
   getBackend().gather(x.data, indices, data);
   const out = new Tensor(data, shape, x.dtype);
   // Adjoint pair: the VJP of a gather is the scatter-add of the gradient to the same indices.

@@ -1,4 +1,4 @@
-import { allocateFloat } from '../dtype.js';
+import { allocateFloat, allocateFloatUninitialized } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/node.js';
 import { checkSize } from '../shape.js';
@@ -23,7 +23,8 @@ export function im2col(x: Tensor, options: WindowOptions): Tensor {
   const rows = g.n * g.oh * g.ow;
   const cols = g.c * g.kh * g.kw;
   checkSize('im2col', 'output', [rows, cols]);
-  const data = allocateFloat(x.dtype as 'float32' | 'float64', rows * cols);
+  // Without padding every cell is copied from x; padded cells are left to a zeroed output by the reference kernel.
+  const data = (g.ph === 0 && g.pw === 0 ? allocateFloatUninitialized : allocateFloat)(x.dtype as 'float32' | 'float64', rows * cols);
   getBackend().im2col(x.data as Float32Array, g, data);
   const out = new Tensor(data, [rows, cols], x.dtype);
   return record('im2col', [x], out, (grad) => [col2im(grad, x.shape, paramsOf(g))]);

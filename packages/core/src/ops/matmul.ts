@@ -1,4 +1,4 @@
-import { allocateFloat, type FloatArray } from '../dtype.js';
+import { allocateFloatUninitialized, type FloatArray } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/node.js';
 import { ShapeError, argError } from '../errors.js';
@@ -19,7 +19,7 @@ export function matmulFlags(a: Tensor, b: Tensor, transA: boolean, transB: boole
   const m = transA ? a.shape[1]! : a.shape[0]!;
   const k = transA ? a.shape[0]! : a.shape[1]!;
   const n = transB ? b.shape[0]! : b.shape[1]!;
-  const data = allocateFloat(a.dtype as 'float32' | 'float64', m * n);
+  const data = allocateFloatUninitialized(a.dtype as 'float32' | 'float64', m * n);
   getBackend().matmul(a.data as FloatArray, b.data as FloatArray, data, m, k, n, transA, transB);
   const out = new Tensor(data, [m, n], a.dtype);
   // With C = op(A)·op(B) and upstream G: dop(A) = G·op(B)ᵀ and dop(B) = op(A)ᵀ·G, each rewritten so the

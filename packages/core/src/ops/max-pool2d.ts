@@ -1,4 +1,4 @@
-import { allocateFloat } from '../dtype.js';
+import { allocateFloatUninitialized, allocateUninitialized } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/node.js';
 import { Tensor } from '../tensor.js';
@@ -22,8 +22,8 @@ export function maxPool2d(x: Tensor, options: PoolOptions): Tensor {
   const g = windowGeometry('maxPool2d', x, params);
   checkPoolPlane('maxPool2d', 'x', x.shape);
   const size = g.n * g.c * g.oh * g.ow;
-  const data = allocateFloat(x.dtype as 'float32' | 'float64', size);
-  const argIndex = new Int32Array(size);
+  const data = allocateFloatUninitialized(x.dtype as 'float32' | 'float64', size);
+  const argIndex = allocateUninitialized('int32', size) as Int32Array;
   getBackend().maxPool2d(x.data as Float32Array, g, data, argIndex);
   const out = new Tensor(data, [g.n, g.c, g.oh, g.ow], x.dtype);
   return record('maxPool2d', [x], out, (grad) => [scatterAddFlatUnchecked(grad, argIndex, x.shape)]);

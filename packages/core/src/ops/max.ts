@@ -1,4 +1,4 @@
-import { allocateFloat, type FloatArray } from '../dtype.js';
+import { allocateFloatUninitialized, allocateUninitialized, type FloatArray } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/node.js';
 import { ValueError, argError } from '../errors.js';
@@ -21,8 +21,8 @@ export function reduceMaxForward(op: string, x: Tensor, axes: readonly number[])
     throw argError(ValueError, op, 'axis', `axes of non-zero size (a maximum of nothing is undefined) for x ${formatShape(x.shape)}`, `[${axes.join(',')}]`);
   }
   const count = x.size / reduced;
-  const values = allocateFloat(x.dtype as 'float32' | 'float64', count);
-  const argIndex = new Int32Array(count);
+  const values = allocateFloatUninitialized(x.dtype as 'float32' | 'float64', count);
+  const argIndex = allocateUninitialized('int32', count) as Int32Array;
   getBackend().reduceMax(x.data as FloatArray, x.shape, axes, values, argIndex);
   return { values, argIndex };
 }

@@ -1,4 +1,4 @@
-import { allocate } from '../dtype.js';
+import { allocateUninitialized } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/node.js';
 import { sizeOf } from '../shape.js';
@@ -14,7 +14,7 @@ registerPrimitive({ name: 'maximum', differentiable: true, vjpDifferentiable: tr
 
 /** A constant (never recorded) 0/1 tensor of `shape`: the backend's comparison of a and b, broadcast. */
 function compare(kernel: 'gt' | 'eq', a: Tensor, b: Tensor, shape: readonly number[]): Tensor {
-  const data = allocate(a.dtype, sizeOf(shape));
+  const data = allocateUninitialized(a.dtype, sizeOf(shape));
   getBackend().binary(kernel, a.data, a.shape, b.data, b.shape, data, shape);
   return new Tensor(data, shape, a.dtype);
 }

@@ -1,4 +1,4 @@
-import { allocate } from '../dtype.js';
+import { allocateUninitialized } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/node.js';
 import { ValueError, argError } from '../errors.js';
@@ -36,7 +36,7 @@ export function permute(x: Tensor, axes: readonly number[]): Tensor {
   const perm = checkPermutation(x, axes);
   if (perm.every((p, i) => p === i)) return x;
   const shape = perm.map((p) => x.shape[p]!);
-  const data = allocate(x.dtype, x.size);
+  const data = allocateUninitialized(x.dtype, x.size);
   getBackend().permute(x.data, x.shape, perm, data);
   const out = new Tensor(data, shape, x.dtype);
   const inverse = new Array<number>(perm.length);

@@ -1,4 +1,4 @@
-import { allocateFloat } from '../dtype.js';
+import { allocateFloat, allocateFloatUninitialized } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/node.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
@@ -80,7 +80,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Labels): Tensor {
   }
   const { target, indices } = targetOf(logits, labels);
   const [n, c] = logits.shape as [number, number];
-  const probs = allocateFloat(logits.dtype as 'float32' | 'float64', n * c);
+  const probs = allocateFloatUninitialized(logits.dtype as 'float32' | 'float64', n * c);
   const loss = getBackend().softmaxCrossEntropy(logits.data as Float32Array, target.data as Float32Array, n, c, probs);
   const outData = allocateFloat(logits.dtype as 'float32' | 'float64', 1);
   outData[0] = loss;

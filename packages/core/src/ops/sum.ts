@@ -1,4 +1,4 @@
-import { allocateFloat } from '../dtype.js';
+import { allocateFloatUninitialized } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/node.js';
 import { normalizeAxes } from '../shape.js';
@@ -23,7 +23,7 @@ export function sum(x: Tensor, axis?: number | readonly number[], keepdims = fal
   checkFloat('sum', 'x', x);
   const axes = normalizeAxes('sum', axis, x.ndim);
   const outShape = reducedShape(x.shape, axes, keepdims);
-  const data = allocateFloat(x.dtype as 'float32' | 'float64', outShape.reduce((p, d) => p * d, 1));
+  const data = allocateFloatUninitialized(x.dtype as 'float32' | 'float64', outShape.reduce((p, d) => p * d, 1));
   getBackend().reduceSum(x.data as Float32Array, x.shape, axes, data);
   const out = new Tensor(data, outShape, x.dtype);
   return record('sum', [x], out, (grad) => [broadcastTo(reshape(grad, reducedShape(x.shape, axes, true)), x.shape)]);

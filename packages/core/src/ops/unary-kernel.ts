@@ -1,4 +1,4 @@
-import { allocateFloat } from '../dtype.js';
+import { allocateFloatUninitialized } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
 import type { UnaryOp } from '../backend/backend.js';
 import type { FloatArray } from '../dtype.js';
@@ -12,7 +12,7 @@ import { checkFloat } from './checks.js';
  */
 export function unaryForward(op: string, kernel: UnaryOp, x: Tensor): Tensor {
   checkFloat(op, 'x', x);
-  const data = allocateFloat(x.dtype as 'float32' | 'float64', x.size);
+  const data = allocateFloatUninitialized(x.dtype as 'float32' | 'float64', x.size);
   getBackend().unary(kernel, x.data as FloatArray, data);
   return new Tensor(data, x.shape, x.dtype);
 }
@@ -22,7 +22,7 @@ export function unaryForward(op: string, kernel: UnaryOp, x: Tensor): Tensor {
  * Used inside VJPs, where it is a constant factor, so gradients of gradients stay correct (relu'' = 0).
  */
 export function stepMask(x: Tensor): Tensor {
-  const data = allocateFloat(x.dtype as 'float32' | 'float64', x.size);
+  const data = allocateFloatUninitialized(x.dtype as 'float32' | 'float64', x.size);
   getBackend().unary('step', x.data as FloatArray, data);
   return new Tensor(data, x.shape, x.dtype);
 }
@@ -33,7 +33,7 @@ export function stepMask(x: Tensor): Tensor {
  * grad where x ≤ 0 — without the mask's pass and allocation.
  */
 export function mulStepMask(grad: Tensor, x: Tensor): Tensor {
-  const data = allocateFloat(x.dtype as 'float32' | 'float64', x.size);
+  const data = allocateFloatUninitialized(x.dtype as 'float32' | 'float64', x.size);
   getBackend().binary('mulStep', grad.data, grad.shape, x.data, x.shape, data, x.shape);
   return new Tensor(data, x.shape, x.dtype);
 }
