@@ -23,6 +23,73 @@ function hex(byte: number, width = 2): string {
   return `0x${byte.toString(16).padStart(width, '0')}`;
 }
 
+/** An IDX header checked against the size of the whole file (see `readIdxHeader`). */
+export interface IdxHeader {
+  dims: number[];
+  /** Bytes before the first value: 4 + 4 * dims.length. */
+  headerLength: number;
+}
+
+/** The longest possible IDX header (255 dimensions): reading this many bytes always covers it. */
+export const IDX_MAX_HEADER = 4 + 4 * 255;
+
+/**
+ * Parses and checks an IDX header without the values: `head` holds the file's first bytes (at least
+ * its header, or the whole file when that is shorter — `IDX_MAX_HEADER` bytes always suffice) and
+ * `fileBytes` is the size of the whole file, which must be exactly header + product(dims). The same
+ * rules and FormatErrors as `readIdx`, so a file can be checked before any of its values are read.
+ * @example const { dims, headerLength } = readIdxHeader(firstBytes, fstatSync(fd).size, 'train-images');
+ */
+export function readIdxHeader(head: Uint8Array, fileBytes: number, name = '<bytes>'): IdxHeader {
+  const fail = (expected: string, got: string) => argError(FormatError, 'readIdx', name, expected, got);
+
+  if (fileBytes < 4) {
+    throw fail('an IDX file starting with a 4-byte magic number', `${fileBytes} byte(s)`);
+  }
+  if (head.length < 4) {
+    throw argError(ValueError, 'readIdx', 'head', "the file's first 4 bytes at least", `${head.length} byte(s)`);
+  }
+  if (head[0] !== 0 || head[1] !== 0) {
+    throw fail('an IDX magic number starting with two zero bytes', `first bytes ${hex(head[0]!)} ${hex(head[1]!)}`);
+  }
+  const type = head[2]!;
+  if (type !== UBYTE) {
+    const known = IDX_TYPES[type];
+    throw fail(`IDX type byte ${hex(UBYTE)} (unsigned byte)`, known ? `${hex(type)} (${known}, not supported)` : `${hex(type)} (not an IDX type)`);
+  }
+  const ndim = head[3]!;
+  if (ndim === 0) {
+    throw fail('at least one dimension in the IDX magic number', '0 dimensions');
+  }
+  const headerLength = 4 + 4 * ndim;
+  if (fileBytes < headerLength) {
+    throw fail(`a ${headerLength}-byte header (magic ${hex(0x0800 + ndim, 8)} declares ${ndim} dimension(s))`, `${fileBytes} byte(s)`);
+  }
+  if (head.length < headerLength) {
+    throw argError(ValueError, 'readIdx', 'head', `the file's first ${headerLength} bytes (its header)`, `${head.length} byte(s)`);
+  }
+
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const dims: number[] = [];
+  // BigInt so that a header claiming, say, 2^32 x 2^32 x 2^32 values is compared exactly, never rounded.
+  let count = 1n;
+  for (let i = 0; i < ndim; i++) {
+    const d = view.getUint32(4 + 4 * i, false);
+    dims.push(d);
+    count *= BigInt(d);
+  }
+  const expected = BigInt(headerLength) + count;
+  const got = BigInt(fileBytes);
+  if (got !== expected) {
+    const what = got < expected ? 'truncated' : 'trailing bytes';
+    throw fail(
+      `exactly ${expected} bytes (${headerLength}-byte header + ${count} values for dims [${dims.join(',')}])`,
+      `${fileBytes} bytes (${what})`,
+    );
+  }
+  return { dims, headerLength };
+}
+
 /**
  * Parses an IDX file (the format MNIST ships in): two zero bytes, a type byte, a dimension count, one
  * big-endian uint32 per dimension, then the values. Only unsigned-byte files (magic 0x00000801 for
@@ -36,45 +103,6 @@ export function readIdx(bytes: Uint8Array, name = '<bytes>'): IdxFile {
     const got = bytes === null ? 'null' : typeof bytes === 'object' ? (bytes as object).constructor?.name ?? 'object' : typeof bytes;
     throw argError(ValueError, 'readIdx', 'bytes', 'a Uint8Array (or Buffer)', got);
   }
-  const fail = (expected: string, got: string) => argError(FormatError, 'readIdx', name, expected, got);
-
-  if (bytes.length < 4) {
-    throw fail('an IDX file starting with a 4-byte magic number', `${bytes.length} byte(s)`);
-  }
-  if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw fail('an IDX magic number starting with two zero bytes', `first bytes ${hex(bytes[0]!)} ${hex(bytes[1]!)}`);
-  }
-  const type = bytes[2]!;
-  if (type !== UBYTE) {
-    const known = IDX_TYPES[type];
-    throw fail(`IDX type byte ${hex(UBYTE)} (unsigned byte)`, known ? `${hex(type)} (${known}, not supported)` : `${hex(type)} (not an IDX type)`);
-  }
-  const ndim = bytes[3]!;
-  if (ndim === 0) {
-    throw fail('at least one dimension in the IDX magic number', '0 dimensions');
-  }
-  const headerLength = 4 + 4 * ndim;
-  if (bytes.length < headerLength) {
-    throw fail(`a ${headerLength}-byte header (magic ${hex(0x0800 + ndim, 8)} declares ${ndim} dimension(s))`, `${bytes.length} byte(s)`);
-  }
-
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dims: number[] = [];
-  // BigInt so that a header claiming, say, 2^32 x 2^32 x 2^32 values is compared exactly, never rounded.
-  let count = 1n;
-  for (let i = 0; i < ndim; i++) {
-    const d = view.getUint32(4 + 4 * i, false);
-    dims.push(d);
-    count *= BigInt(d);
-  }
-  const expected = BigInt(headerLength) + count;
-  const got = BigInt(bytes.length);
-  if (got !== expected) {
-    const what = got < expected ? 'truncated' : 'trailing bytes';
-    throw fail(
-      `exactly ${expected} bytes (${headerLength}-byte header + ${count} values for dims [${dims.join(',')}])`,
-      `${bytes.length} bytes (${what})`,
-    );
-  }
+  const { dims, headerLength } = readIdxHeader(bytes, bytes.length, name);
   return { dims, data: bytes.subarray(headerLength) };
 }

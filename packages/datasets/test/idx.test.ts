@@ -1,5 +1,5 @@
 import { FormatError, ValueError } from '@tapegrad/core';
-import { readIdx } from '@tapegrad/datasets';
+import { IDX_MAX_HEADER, readIdx, readIdxHeader } from '@tapegrad/datasets';
 import { describe, expect, it } from 'vitest';
 
 /** Builds an IDX buffer by hand: magic 0x00 0x00 type ndim, big-endian uint32 dims, then the values. */
@@ -114,5 +114,60 @@ describe('readIdx', () => {
   it('rejects input that is not bytes', () => {
     expect(() => readIdx([0, 0, 8, 1] as unknown as Uint8Array)).toThrow(ValueError);
     expect(() => readIdx(new Float32Array(8) as unknown as Uint8Array)).toThrow(/\[readIdx\] bytes: expected a Uint8Array \(or Buffer\), got Float32Array/);
+  });
+});
+
+describe('readIdxHeader', () => {
+  /** What readIdx says of `file` (its dims, or its error message). */
+  const whole = (file: Uint8Array) => {
+    try {
+      return readIdx(file, 'f.idx').dims;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  /** The same from the header alone: the first IDX_MAX_HEADER bytes (or fewer) and the size. */
+  const head = (file: Uint8Array) => {
+    try {
+      return readIdxHeader(file.slice(0, IDX_MAX_HEADER), file.length, 'f.idx').dims;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+
+  it('checks a header against the file size exactly as readIdx checks the whole file', () => {
+    const files = [
+      idx([3, 2, 2], Array.from({ length: 12 }, (_, i) => i)),
+      idx([4], [1, 2, 3, 4, 99]),
+      idx([2], [1, 2], 0x0d),
+      idx([0xffffffff, 0xffffffff, 0xffffffff], [1, 2, 3]),
+      idx([0, 28], []),
+      idx([300, 2], Array.from({ length: 600 }, (_, i) => i % 256)),
+    ];
+    let errors = 0;
+    for (const file of files) {
+      for (let len = 0; len <= file.length; len++) {
+        const cut = file.subarray(0, len);
+        expect(head(cut), `${file.length} bytes cut to ${len}`).toEqual(whole(cut));
+        if (typeof whole(cut) === 'string') errors++;
+      }
+    }
+    // both outcomes occur: accepted files and each kind of rejection
+    expect(errors).toBeGreaterThan(20);
+    expect(head(files[0]!)).toEqual([3, 2, 2]);
+    expect(head(files[5]!)).toEqual([300, 2]);
+  });
+
+  it('returns the header length, where the values start', () => {
+    const file = idx([3, 2, 2], Array.from({ length: 12 }, (_, i) => i));
+    expect(readIdxHeader(file.subarray(0, 16), file.length)).toEqual({ dims: [3, 2, 2], headerLength: 16 });
+    expect(readIdxHeader(idx([5], [5, 0, 4, 1, 9]).subarray(0, 8), 13)).toEqual({ dims: [5], headerLength: 8 });
+  });
+
+  it('rejects a head that stops before the header ends', () => {
+    const file = idx([3, 2, 2], Array.from({ length: 12 }, (_, i) => i));
+    expect(() => readIdxHeader(file.subarray(0, 10), file.length)).toThrow(ValueError);
+    expect(() => readIdxHeader(file.subarray(0, 10), file.length)).toThrow(/\[readIdx\] head: expected the file's first 16 bytes \(its header\), got 10 byte\(s\)/);
+    expect(() => readIdxHeader(file.subarray(0, 2), file.length)).toThrow(/head: expected the file's first 4 bytes at least, got 2 byte\(s\)/);
   });
 });
