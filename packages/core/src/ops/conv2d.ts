@@ -1,7 +1,7 @@
 import { anomalyHooks } from '../autograd/anomaly-hooks.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { getBackend } from '../backend/index.js';
-import { allocateFloat } from '../dtype.js';
+import { type FloatArray, allocateFloat } from '../dtype.js';
 import { ShapeError, ValueError, argError } from '../errors.js';
 import { checkSize, formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -55,13 +55,14 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
   }
   const params = windowParams('conv2d', [fh, fw], options.stride ?? 1, options.pad ?? 0, 'w');
   const g = windowGeometry('conv2d', x, params, 'w');
-  // the unfolded input and the output, checked here so that the error names conv2d
+  // the unfolded input and the output, checked here so that the error names conv2d (on both paths, so
+  // that whether a gradient is recorded never changes which inputs are accepted)
   checkSize('conv2d', 'output', [g.n * g.oh * g.ow, c * fh * fw]);
   checkSize('conv2d', 'output', [g.n, fn, g.oh, g.ow]);
   const hasBias = b !== undefined && b !== null;
   if (!isGradEnabled() || !(x.requiresGrad || w.requiresGrad || (hasBias && b.requiresGrad))) {
     const data = allocateFloat(x.dtype as 'float32' | 'float64', g.n * fn * g.oh * g.ow);
-    getBackend().conv2dForward(x.data as Float32Array, w.data as Float32Array, hasBias ? (b.data as Float32Array) : null, fn, g, data);
+    getBackend().conv2dForward(x.data as FloatArray, w.data as FloatArray, hasBias ? (b.data as FloatArray) : null, fn, g, data);
     const out = new Tensor(data, [g.n, fn, g.oh, g.ow], x.dtype);
     // nothing is recorded, but detectAnomaly still sees the output (as it sees every op's)
     anomalyHooks.onForward?.('conv2d', out);
