@@ -35,4 +35,5 @@ export {
   type BinaryOp,
   type UnaryOp,
   type WindowGeometry,
+  type AdamStep,
 } from './backend/index.js';

@@ -3,13 +3,17 @@ import type { Shape } from '../shape.js';
 
 /**
  * The narrow kernel interface. Ops validate their arguments, allocate outputs and call these; kernels
- * assume valid input and write into `out` (already allocated, zero-filled, of the right length and type).
+ * assume valid input and write into `out` (already allocated, of the right length and type; zero-filled
+ * unless said below).
  * Arrays are flat row-major. A backend may implement only float32 fast paths and delegate everything
  * else to the reference backend.
  *
  * `binary`, `unary`, `matmul` and `permute` write every element of `out` and never read it: ops may
  * pass them reused work buffers that are not zeroed (conv2d does; test/ops/kernel-overwrite.test.ts
- * checks every backend). The accumulating kernels (`scatterAdd`, `col2im`) need a zeroed `out`.
+ * checks every backend). So do `reduceSum`, `reduceMax`, `gather`, `maxPool2d`, `avgPool2d`,
+ * `softmaxCrossEntropy` (probs) and `im2col` without padding: ops give all of these uninitialised
+ * outputs (allocateUninitialized; test/ops/uninitialized-outputs.test.ts). The accumulating kernels
+ * (`scatterAdd`, `col2im`, `avgPool2dBackward`) and im2col with padding need a zeroed `out`.
  */
 
 /** 'mulStep' is a · step(b), step(b) = (b > 0 ? 1 : 0): relu's VJP (grad · [x > 0]) in one pass. */
@@ -114,4 +118,29 @@ export interface Backend {
    * Writes softmax(logits) into probs and returns the mean over rows of -Σ target·log softmax.
    */
   softmaxCrossEntropy(logits: FloatArray, target: FloatArray, n: number, c: number, probs: FloatArray): number;
+
+  /**
+   * One Adam update in place (torch.optim.Adam, no weight decay): for every j, with torch's lerp,
+   * m ← w < 0.5 ? m + w·(g − m) : g − (g − m)·(1 − w); v ← v·beta2 + (1 − beta2)·g·g;
+   * p ← p − stepSize · m / (√v / bias2Sqrt + eps) — each computed in float64 from the stored values and
+   * stored in the arrays' type. Every backend gives the same bits. p, g, m, v have the same length.
+   */
+  adamUpdate(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, h: AdamStep): void;
+
+  /**
+   * A zero-filled array for state that kernels update in place call after call (an optimizer's
+   * moments). Any array works with every kernel; the fast backend keeps large float32 ones in its own
+   * memory, so that adamUpdate need not copy them in and out. Do not keep a subarray of it alone.
+   */
+  stateArray(dtype: 'float32' | 'float64', size: number): FloatArray;
+}
+
+/** The scalars of one Adam update (see Backend.adamUpdate): w = 1 − beta1; stepSize = lr / (1 − beta1ᵗ). */
+export interface AdamStep {
+  readonly w: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly stepSize: number;
+  /** √(1 − beta2ᵗ) */
+  readonly bias2Sqrt: number;
 }

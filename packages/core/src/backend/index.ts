@@ -4,7 +4,7 @@ import { ValueError, argError } from '../errors.js';
 import { createWasmBackend } from './wasm/index.js';
 import { installWasmBackend } from './wasm/install.js';
 
-export type { Backend, BinaryOp, UnaryOp, WindowGeometry } from './backend.js';
+export type { AdamStep, Backend, BinaryOp, UnaryOp, WindowGeometry } from './backend.js';
 export { referenceBackend };
 
 const backends = new Map<string, Backend>([['reference', referenceBackend]]);

@@ -1,4 +1,4 @@
-import { type FloatArray, DTypeError, ShapeError, Tensor, ValueError, argError, formatShape, zerosLike } from '@tapegrad/core';
+import { type FloatArray, DTypeError, ShapeError, Tensor, ValueError, argError, formatShape, getBackend, zerosLike } from '@tapegrad/core';
 import { shown } from '../layers/checks.js';
 
 /** An optimizer's saved state: per-parameter buffers (`exp_avg.0`, …) and scalars (hyperparameters, step counts). */
@@ -54,9 +54,16 @@ export abstract class Optimizer {
     this.steps = list.map(() => 0);
   }
 
-  /** Declares a per-parameter buffer, zero-initialized like each parameter. */
-  protected addBuffer(name: string): Tensor[] {
-    const tensors = this.params.map((p) => zerosLike(p));
+  /**
+   * Declares a per-parameter buffer, zero-initialized like each parameter. With `kernelState`, its
+   * arrays come from the backend (Backend.stateArray), which may keep them where its kernels update
+   * them without copies (the wasm backend's memory, for Adam's moments).
+   */
+  protected addBuffer(name: string, kernelState = false): Tensor[] {
+    const backend = getBackend();
+    const tensors = this.params.map((p) =>
+      kernelState ? new Tensor(backend.stateArray(p.dtype as 'float32' | 'float64', p.size), p.shape, p.dtype) : zerosLike(p),
+    );
     this.buffers[name] = tensors;
     return tensors;
   }

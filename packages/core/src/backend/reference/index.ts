@@ -5,6 +5,7 @@ import { gather, permute, scatterAdd } from './layout.js';
 import { reduceMax, reduceSum } from './reduce.js';
 import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './window.js';
 import { softmaxCrossEntropy } from './loss.js';
+import { adamUpdate, stateArray } from './optim.js';
 import { conv2dForward } from './conv.js';
 
 /** The plain TypeScript backend: float32 and float64, the oracle every faster backend is tested against. */
@@ -25,4 +26,6 @@ export const referenceBackend: Backend = {
   avgPool2d,
   avgPool2dBackward,
   softmaxCrossEntropy,
+  adamUpdate,
+  stateArray,
 };

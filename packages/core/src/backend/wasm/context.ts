@@ -14,18 +14,32 @@ export class ArenaFull extends Error {
  * What every wasm kernel wrapper needs: the runtime, the pool, and an arena in linear memory. Inputs
  * are copied in, the job runs, outputs are copied out; the arena is reset at the start of each backend
  * call (nothing outlives a call), and memory grows when a call needs more.
+ *
+ * Below the arena lie persistent blocks: arrays that live across calls (an optimizer's moments, which
+ * adamUpdate then updates where they are instead of copying them in and out). They are handed out as
+ * Float32Array views, zero-filled, and given back when the view is garbage-collected; the arena starts
+ * above the highest one, so the two never overlap.
  */
 export class WasmContext {
   readonly pool: WorkerPool;
   private top: number;
   private f32: Float32Array;
   private i32: Int32Array;
+  private f64: Float64Array;
+  /** Where the arena starts: rt.arenaBase plus the persistent blocks. */
+  private base: number;
+  /** Freed persistent blocks below `base` (byte offset and size), sorted by offset, never adjacent. */
+  private readonly holes: { p: number; bytes: number }[] = [];
+  private readonly persistent = new WeakSet<Float32Array>();
+  private readonly reclaim = new FinalizationRegistry<{ p: number; bytes: number }>((b) => this.freeBlock(b.p, b.bytes));
 
   constructor(readonly rt: WasmRuntime) {
     this.pool = new WorkerPool(rt);
+    this.base = rt.arenaBase;
     this.top = rt.arenaBase;
     this.f32 = new Float32Array(rt.memory.buffer);
     this.i32 = new Int32Array(rt.memory.buffer);
+    this.f64 = new Float64Array(rt.memory.buffer);
   }
 
   /** Threads available to a job. */
@@ -35,7 +49,7 @@ export class WasmContext {
 
   /** Frees the whole arena: call once at the start of every backend entry point. */
   reset(): void {
-    this.top = this.rt.arenaBase;
+    this.top = this.base;
   }
 
   /**
@@ -46,24 +60,93 @@ export class WasmContext {
   alloc(count: number): number {
     const p = Math.ceil(this.top / 64) * 64;
     this.top = p + count * 4 + 64;
+    this.ensure(this.top);
+    return p;
+  }
+
+  /** Grows memory to at least `end` bytes (ArenaFull where it cannot) and renews the views. */
+  private ensure(end: number): void {
     const have = this.rt.memory.buffer.byteLength;
-    if (this.top > have) {
+    if (end > have) {
       // Grow by at least an eighth of the current size so a sequence of growing calls stays cheap.
-      const pages = Math.max(Math.ceil((this.top - have) / PAGE), Math.ceil(have / PAGE / 8));
+      const pages = Math.max(Math.ceil((end - have) / PAGE), Math.ceil(have / PAGE / 8));
       try {
         this.rt.memory.grow(pages);
       } catch {
         try {
-          this.rt.memory.grow(Math.ceil((this.top - have) / PAGE));
+          this.rt.memory.grow(Math.ceil((end - have) / PAGE));
         } catch {
-          throw new ArenaFull(this.top);
+          throw new ArenaFull(end);
         }
       }
       // Views of a shared memory stay valid after growth but keep their old length: renew them.
       this.f32 = new Float32Array(this.rt.memory.buffer);
       this.i32 = new Int32Array(this.rt.memory.buffer);
+      this.f64 = new Float64Array(this.rt.memory.buffer);
     }
-    return p;
+  }
+
+  /**
+   * A zero-filled float32 array of `count` elements in wasm memory that outlives backend calls (a view
+   * of the shared memory: it stays valid as memory grows). Its block is given back once the view is
+   * unreachable — so a subarray must not outlive it. Never call this during a backend call: the arena
+   * moves up above a new block. Throws ArenaFull where memory cannot grow.
+   */
+  persistentArray(count: number): Float32Array {
+    // whole 64-byte lines, with the spare line kernels may read past an operand
+    const bytes = Math.ceil((count * 4 + 64) / 64) * 64;
+    let p = -1;
+    const i = this.holes.findIndex((h) => h.bytes >= bytes);
+    if (i >= 0) {
+      const h = this.holes[i]!;
+      p = h.p;
+      if (h.bytes === bytes) this.holes.splice(i, 1);
+      else this.holes[i] = { p: h.p + bytes, bytes: h.bytes - bytes };
+    } else {
+      this.ensure(this.base + bytes);
+      p = this.base;
+      this.base += bytes;
+      this.top = this.base;
+    }
+    const view = new Float32Array(this.rt.memory.buffer, p, count);
+    view.fill(0);
+    this.persistent.add(view);
+    this.reclaim.register(view, { p, bytes });
+    return view;
+  }
+
+  /** Whether `a` is one of this context's persistent arrays (then its byteOffset is its address). */
+  isPersistent(a: Float32Array): boolean {
+    return this.persistent.has(a);
+  }
+
+  /** Blocks allocated since the context started that are still in use, in bytes (for tests). */
+  get persistentBytes(): number {
+    return this.base - this.rt.arenaBase - this.holes.reduce((s, h) => s + h.bytes, 0);
+  }
+
+  /** Returns a persistent block: merged with free neighbours; the arena moves down when it was the highest. */
+  private freeBlock(p: number, bytes: number): void {
+    let i = this.holes.findIndex((h) => h.p > p);
+    if (i < 0) i = this.holes.length;
+    this.holes.splice(i, 0, { p, bytes });
+    const next = this.holes[i + 1];
+    if (next && p + bytes === next.p) {
+      this.holes[i] = { p, bytes: bytes + next.bytes };
+      this.holes.splice(i + 1, 1);
+    }
+    const prev = this.holes[i - 1];
+    if (prev && prev.p + prev.bytes === this.holes[i]!.p) {
+      this.holes[i - 1] = { p: prev.p, bytes: prev.bytes + this.holes[i]!.bytes };
+      this.holes.splice(i, 1);
+    }
+    const last = this.holes[this.holes.length - 1];
+    if (last && last.p + last.bytes === this.base) {
+      // Finalizers run between calls, never inside one: the arena holds nothing live here.
+      this.base = last.p;
+      this.top = this.base;
+      this.holes.pop();
+    }
   }
 
   /** The arena's current top, for `release`: blocks allocated after it can be given back. */
@@ -96,6 +179,13 @@ export class WasmContext {
     const p = this.alloc(src.length);
     if (src instanceof Float32Array) this.f32.set(src, p / 4);
     else this.i32.set(src, p / 4);
+    return p;
+  }
+
+  /** Copies float64 scalars (a kernel's parameters) into a fresh 64-byte aligned block; returns its byte offset. */
+  putFloat64(values: readonly number[]): number {
+    const p = this.alloc(values.length * 2);
+    this.f64.set(values, p / 8);
     return p;
   }
 

@@ -1,11 +1,12 @@
 import type { FloatArray, TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
-import type { Backend, BinaryOp, UnaryOp, WindowGeometry } from '../backend.js';
+import type { AdamStep, Backend, BinaryOp, UnaryOp, WindowGeometry } from '../backend.js';
 import { referenceBackend } from '../reference/index.js';
 import { ArenaFull, WasmContext } from './context.js';
 import { conv2dForward } from './conv.js';
 import { binary, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
+import { adamUpdate } from './optim.js';
 import { permute, reduceSum, scatterAdd } from './layout.js';
 import { type RuntimeOptions, loadRuntime } from './runtime.js';
 import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './window.js';
@@ -26,6 +27,9 @@ export interface WasmBackend extends Backend {
 }
 
 const f32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
+
+/** Parameters below this many elements are updated by the reference loop (same bits). */
+const ADAM_MIN = 256;
 
 /**
  * Runs the wasm kernel, or the reference one when the arena cannot grow enough (inputs beyond ~4 GiB).
@@ -123,5 +127,20 @@ export function createWasmBackend(options: RuntimeOptions = {}): WasmBackend {
       else reference();
     },
     softmaxCrossEntropy: ref.softmaxCrossEntropy,
+    adamUpdate(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, h: AdamStep): void {
+      const reference = () => ref.adamUpdate(p, g, m, v, h);
+      // Small parameters (biases) are not worth a call into wasm.
+      if (f32(p) && f32(g) && f32(m) && f32(v) && p.length >= ADAM_MIN) orReference(() => adamUpdate(ctx, p, g, m, v, h), reference);
+      else reference();
+    },
+    stateArray(dtype: 'float32' | 'float64', size: number): FloatArray {
+      if (dtype !== 'float32' || size < ADAM_MIN) return ref.stateArray(dtype, size);
+      try {
+        return ctx.persistentArray(size);
+      } catch (e) {
+        if (!(e instanceof ArenaFull)) throw e;
+        return ref.stateArray(dtype, size);
+      }
+    },
   };
 }
