@@ -11,7 +11,7 @@ import type { Shape } from '../shape.js';
  * `binary`, `unary`, `matmul` and `permute` write every element of `out` and never read it: ops may
  * pass them reused work buffers that are not zeroed (conv2d does; test/ops/kernel-overwrite.test.ts
  * checks every backend). So do `reduceSum`, `reduceMax`, `gather`, `maxPool2d`, `avgPool2d`,
- * `softmaxCrossEntropy` (probs) and `im2col` without padding: ops give all of these uninitialised
+ * `softmaxCrossEntropy` (probs), `conv2dForward` and `im2col` without padding: ops give all of these uninitialised
  * outputs (allocateUninitialized; test/ops/uninitialized-outputs.test.ts). The accumulating kernels
  * (`scatterAdd`, `col2im`, `avgPool2dBackward`) and im2col with padding need a zeroed `out`.
  */

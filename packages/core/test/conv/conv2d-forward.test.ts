@@ -14,6 +14,7 @@ import {
   setBackend,
   tensor,
 } from '@tapegrad/core';
+import { setUninitializedPoison } from '../../src/dtype.js';
 import { threadedBackend, workersJoin } from '../backend-wasm/helpers.js';
 import { expectClose, uniform } from './arbitraries.js';
 import { naiveConv2d } from './naive.js';
@@ -169,6 +170,24 @@ for (const backend of listBackends()) {
         kernel.conv2dForward(x, w, bias, 17, g, zeroed);
         kernel.conv2dForward(x, w, bias, 17, g, dirty);
         expect(Array.from(new Uint32Array(dirty.buffer))).toEqual(Array.from(new Uint32Array(zeroed.buffer)));
+      }
+    });
+
+    it('its output is allocated uninitialised: poisoned memory never shows through', () => {
+      setBackend(backend);
+      const g: Case = { n: 3, c: 7, fn: 17, h: 30, w: 29, kh: 5, kw: 3, sh: 1, sw: 2, ph: 2, pw: 1, bias: true, seed: 8 };
+      for (const dtype of ['float32', 'float64'] as DT[]) {
+        const p = make(g, dtype);
+        const clean = noGrad(() => conv2d(p.x, p.w, p.b, opts(g)));
+        try {
+          for (const poison of [Number.NaN, 12345.5]) {
+            setUninitializedPoison(poison);
+            const dirty = noGrad(() => conv2d(p.x, p.w, p.b, opts(g)));
+            expect(Array.from(dirty.data)).toEqual(Array.from(clean.data));
+          }
+        } finally {
+          setUninitializedPoison(null);
+        }
       }
     });
 
