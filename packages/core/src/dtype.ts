@@ -1,3 +1,5 @@
+import { noteBirth, takePooled } from './memory/array-pool.js';
+
 /** The element types a tensor can hold. */
 export type DType = 'float32' | 'float64' | 'int32';
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
@@ -5,8 +7,19 @@ export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
 export type FloatArray = Float32Array | Float64Array;
 export type TypedArray = Float32Array | Float64Array | Int32Array;
 
-/** Allocates a zero-filled flat array of `size` elements of `dtype`. */
+/** Allocates a zero-filled flat array of `size` elements of `dtype` (a pooled one, cleared, when there is one). */
 export function allocate(dtype: DType, size: number): TypedArray {
+  const pooled = takePooled(dtype, size);
+  if (pooled !== undefined) {
+    noteBirth(pooled);
+    return pooled.fill(0);
+  }
+  const a = fresh(dtype, size);
+  noteBirth(a);
+  return a;
+}
+
+function fresh(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case 'float32':
       return new Float32Array(size);
@@ -19,7 +32,7 @@ export function allocate(dtype: DType, size: number): TypedArray {
 
 /** Allocates a float array; the result type is narrowed for kernels that only take floats. */
 export function allocateFloat(dtype: 'float32' | 'float64', size: number): FloatArray {
-  return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  return allocate(dtype, size) as FloatArray;
 }
 
 /**
@@ -59,7 +72,14 @@ export function allocateUninitialized(dtype: DType, size: number): TypedArray {
   // (int32 cannot hold NaN: it gets the most negative value instead)
   if (poison !== null) return allocate(dtype, size).fill(dtype === 'int32' ? -0x80000000 : poison);
   if (bytes < UNINITIALIZED_MIN_BYTES || allocUnsafeSlow === undefined) return allocate(dtype, size);
-  const buffer = allocUnsafeSlow(bytes).buffer;
+  const pooled = takePooled(dtype, size);
+  const a = pooled ?? uninitialized(dtype, size, bytes);
+  noteBirth(a);
+  return a;
+}
+
+function uninitialized(dtype: DType, size: number, bytes: number): TypedArray {
+  const buffer = allocUnsafeSlow!(bytes).buffer;
   switch (dtype) {
     case 'float32':
       return new Float32Array(buffer, 0, size);

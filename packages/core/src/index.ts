@@ -19,7 +19,7 @@ export { type Shape, formatShape, sizeOf, broadcastShapes } from './shape.js';
 export { tensor, zeros, ones, full, randn, rand, arange, type TensorOptions, type TensorData, type RandomOptions } from './creation.js';
 export { Rng } from './random.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
-export { record, type Vjp, type Node } from './autograd/node.js';
+export { recordUser as record, type Vjp, type Node } from './autograd/node.js';
 export { gradCheck, gradGradCheck, numericalGradient, type GradCheckOptions, type CheckedFunction } from './grad-check/index.js';
 export { grad, valueAndGrad, type GradOptions, type ScalarFunction } from './autograd/functional.js';
 export { customOp, type CustomOpSpec, type CustomOpContext } from './autograd/custom-op.js';

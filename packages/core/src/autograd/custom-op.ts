@@ -63,6 +63,6 @@ export function customOp(spec: CustomOpSpec): (...inputs: Tensor[]) => Tensor {
         if (g !== null && !(g instanceof Tensor)) throw new GraphError(name, `vjp: expected a Tensor or null as the gradient of input ${i}, got ${typeof g}`);
       });
       return grads;
-    });
+    }, true);
   };
 }

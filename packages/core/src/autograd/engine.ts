@@ -6,6 +6,8 @@ import { anomalyHooks } from './anomaly-hooks.js';
 import { add } from '../ops/add.js';
 import { sumTo } from '../ops/sum-to.js';
 import { onesLike } from '../ops/like.js';
+import { beginBirths, endBirths, giveBack, releaseConsumer, withoutBirths } from '../memory/array-pool.js';
+import type { TypedArray } from '../dtype.js';
 
 /**
  * Orders the recorded graph behind `roots` so every tensor comes after all tensors computed from it
@@ -67,16 +69,40 @@ export function computeGradients(
   const order = reverseTopologicalOrder(roots);
   const grads = new Map<Tensor, Tensor>();
   const result = new Map<Tensor, Tensor>();
-  withGradMode(createGraph, () => {
-    roots.forEach((r, i) => {
-      const g = rootGrads[i]!;
-      const prev = grads.get(r);
-      grads.set(r, prev ? add(prev, g) : g);
-    });
+  // Arrays of gradients made in this backward go back to the array pool when the engine drops its last
+  // reference (see memory/array-pool.ts). Not when recording (createGraph): gradients are then graph
+  // tensors that later ops may hold. `born` holds the arrays allocated since the walk began; `refs`
+  // counts the pending and returned gradients that use each array (views share it, and a VJP may pass
+  // its gradient through, as add's does).
+  const born = createGraph ? null : new Set<TypedArray>();
+  const refs = new Map<TypedArray, number>();
+  const hold = (g: Tensor) => void refs.set(g.data, (refs.get(g.data) ?? 0) + 1);
+  const drop = (g: Tensor) => {
+    const n = (refs.get(g.data) ?? 0) - 1;
+    if (n > 0) return void refs.set(g.data, n);
+    refs.delete(g.data);
+    if (born?.delete(g.data)) giveBack(g.data);
+  };
+  const addPending = (t: Tensor, g: Tensor) => {
+    const prev = grads.get(t);
+    const next = prev ? add(prev, g) : g;
+    hold(next);
+    grads.set(t, next);
+    if (prev) {
+      drop(prev);
+      hold(g); // g was never pending itself: drop it once the sum holds its own array
+      drop(g);
+    }
+  };
+  const walk = () => {
+    roots.forEach((r, i) => addPending(r, rootGrads[i]!));
     for (const t of order) {
       const g = grads.get(t);
       if (g === undefined) continue;
-      if (t.node === null || keep.has(t)) result.set(t, g);
+      if (t.node === null || keep.has(t)) {
+        result.set(t, g);
+        hold(g); // handed to the caller: never given back
+      }
       const node = t.node;
       if (node === null) continue;
       grads.delete(t); // intermediate gradients are dropped as soon as they are used
@@ -87,24 +113,37 @@ export function computeGradients(
         );
       }
       const vjp = node.vjp;
+      // A user's VJP (customOp) may keep the gradient it gets or the arrays it makes: none is given back.
+      if (node.userVjp) born?.delete(g.data);
+      const run = node.userVjp ? () => withoutBirths(() => vjp(g)) : () => vjp(g);
       // detectAnomaly wraps VJPs: the ops inside are backward work, checked through the gradients they return
-      const inputGrads = anomalyHooks.aroundVjp ? anomalyHooks.aroundVjp(() => vjp(g)) : vjp(g);
+      const inputGrads = anomalyHooks.aroundVjp ? anomalyHooks.aroundVjp(run) : run();
       const inputs = node.inputs;
       if (!retainGraph) {
         // Free the step's graph: the closure holds saved tensors, the inputs hold every forward tensor.
         node.vjp = null;
         node.inputs = [];
+        // A composite's internal arrays go back to the pool once their last consumer is freed; not when
+        // recording, where the new graph's nodes may hold them.
+        if (!createGraph) for (const input of inputs) releaseConsumer(input.data);
       }
       inputs.forEach((input, i) => {
         const gi = inputGrads[i];
         if (!input.requiresGrad || gi === null || gi === undefined) return;
+        if (node.userVjp) born?.delete(gi.data);
         const fitted = fitGradient(node.op, i, input, gi);
         anomalyHooks.onBackward?.(node.op, fitted, i, node.createdAt);
-        const prev = grads.get(input);
-        grads.set(input, prev ? add(prev, fitted) : fitted);
+        addPending(input, fitted);
       });
+      drop(g);
     }
-  });
+  };
+  const previousBirths = born === null ? null : beginBirths(born);
+  try {
+    withGradMode(createGraph, walk);
+  } finally {
+    if (born !== null) endBirths(previousBirths);
+  }
   return result;
 }
 

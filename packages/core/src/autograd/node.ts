@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled } from './grad-mode.js';
 import { anomalyHooks } from './anomaly-hooks.js';
+import { noteConsumer } from '../memory/array-pool.js';
 
 /**
  * A VJP maps the gradient of the op's output to one gradient per input (null where an input takes none).
@@ -18,16 +19,28 @@ export interface Node {
   vjp: Vjp | null;
   /** Where the op was called from, captured only under detectAnomaly. */
   readonly createdAt: string | undefined;
+  /** The VJP is user code (customOp): the engine never gives back arrays it sees or makes. */
+  readonly userVjp?: boolean;
 }
 
 /**
  * Records `out = op(inputs)` when recording is on and some input requires grad; otherwise does nothing,
  * so inference and noGrad code build no graph at all. Returns `out` for convenience.
  */
-export function record(op: string, inputs: readonly Tensor[], out: Tensor, vjp: Vjp): Tensor {
+export function record(op: string, inputs: readonly Tensor[], out: Tensor, vjp: Vjp, userVjp = false): Tensor {
   anomalyHooks.onForward?.(op, out);
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
-  out.node = { op, inputs, vjp, createdAt: anomalyHooks.captureStack?.() };
+  out.node = { op, inputs, vjp, createdAt: anomalyHooks.captureStack?.(), userVjp };
+  for (const t of inputs) noteConsumer(t.data);
   out.requiresGradFlag = true;
   return out;
+}
+
+/**
+ * `record` for users' own primitives (the public export): the engine treats the VJP as user code, which
+ * may keep the gradient it is given or the arrays it makes, so none of them is ever reused.
+ * @example const y = record('double', [x], out, (g) => [mul(g, 2)]);
+ */
+export function recordUser(op: string, inputs: readonly Tensor[], out: Tensor, vjp: Vjp): Tensor {
+  return record(op, inputs, out, vjp, true);
 }

@@ -9,6 +9,7 @@ import { add } from './add.js';
 import { checkFloat, checkSameDType, describe } from './checks.js';
 import { im2col } from './im2col.js';
 import { matmulFlags } from './matmul.js';
+import { markGraphPrivate } from '../memory/array-pool.js';
 import { permute } from './permute.js';
 import { reshape } from './reshape.js';
 import { type Size2, windowGeometry, windowParams } from './window-geometry.js';
@@ -69,8 +70,14 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
     anomalyHooks.onForward?.('conv2d', out);
     return out;
   }
-  const col = im2col(x, params); // (N·OH·OW, C·FH·FW)
-  let out = matmulFlags(col, reshape(w, [fn, c * fh * fw]), false, true); // (N·OH·OW, FN)
-  if (hasBias) out = add(out, b);
+  // The three intermediates never leave this function: only the graph's nodes hold them, so their
+  // arrays go back to the array pool once backward has run those nodes (memory/array-pool.ts).
+  const internal = (t: Tensor) => {
+    if (t.data !== x.data && t.data !== w.data && t.data !== b?.data) markGraphPrivate(t.data);
+    return t;
+  };
+  const col = internal(im2col(x, params)); // (N·OH·OW, C·FH·FW)
+  let out = internal(matmulFlags(col, reshape(w, [fn, c * fh * fw]), false, true)); // (N·OH·OW, FN)
+  if (hasBias) out = internal(add(out, b));
   return permute(reshape(out, [g.n, g.oh, g.ow, fn]), [0, 3, 1, 2]);
 }

@@ -1,0 +1,156 @@
+import type { DType, TypedArray } from '../dtype.js';
+
+/**
+ * Reuse of large tensor arrays whose last holder is known to be gone — without any dispose call.
+ *
+ * Tensors are garbage-collected objects, and JavaScript cannot tell a program that an object has died
+ * (a FinalizationRegistry callback only runs after the current task, never inside a synchronous training
+ * loop). So in general a fresh array is allocated for every op output, and a SimpleConvNet step makes
+ * ~61 MB of them: fresh pages, and a GC every ~32 MB of new ArrayBuffer memory. Two kinds of arrays are
+ * provably unreachable at a known moment, and only those are given back here:
+ *
+ * - gradients flowing between nodes in backward (`autograd/engine.ts`): allocated during this backward
+ *   by built-in VJPs, never shown to user code (leaf and requested gradients are kept), dropped once the
+ *   node they belong to has run its VJP and no pending gradient shares the array;
+ * - a composite op's internal tensors (`markGraphPrivate`: conv2d's unfolded input, its GEMM output and
+ *   the biased rows), which only the graph's nodes hold: given back when every node that consumed them
+ *   has run its VJP and freed its inputs (not with retainGraph or createGraph).
+ *
+ * The allocation functions in dtype.ts take arrays of the same dtype and length from here first.
+ */
+
+/** Arrays below this size are left to the GC: small typed arrays are cheap to make. */
+export const POOL_MIN_BYTES = 1 << 16;
+/** Most bytes the pool holds; an array given back beyond it is left to the GC. */
+export const POOL_MAX_BYTES = 128 * 1024 * 1024;
+
+/** `TAPEGRAD_ARRAY_POOL=off` in the environment turns reuse off (to compare, or to rule it out). */
+let enabled =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TAPEGRAD_ARRAY_POOL !== 'off';
+
+const pools = new Map<string, TypedArray[]>();
+let pooledBytes = 0;
+const counters = { givenBack: 0, reused: 0 };
+/** Test hook: when a number, every array given back is filled with it (reads after release show up). */
+let poison: number | null = null;
+
+const keyOf = (dtype: DType, length: number) => `${dtype}:${length}`;
+
+function dtypeOf(a: TypedArray): DType {
+  return a instanceof Float32Array ? 'float32' : a instanceof Float64Array ? 'float64' : 'int32';
+}
+
+/** A pooled array of `dtype` and `size` elements with unspecified contents, or undefined. */
+export function takePooled(dtype: DType, size: number): TypedArray | undefined {
+  if (pooledBytes === 0) return undefined;
+  const list = pools.get(keyOf(dtype, size));
+  const a = list?.pop();
+  if (a === undefined) return undefined;
+  pooledBytes -= a.byteLength;
+  counters.reused++;
+  return a;
+}
+
+/**
+ * Gives `a` back for reuse. The caller guarantees nothing can read or write it any more. Arrays that do
+ * not own their whole buffer (views, subarrays, shared wasm memory) are never pooled.
+ */
+export function giveBack(a: TypedArray): void {
+  if (!enabled) return;
+  if (a.byteLength < POOL_MIN_BYTES || pooledBytes + a.byteLength > POOL_MAX_BYTES) return;
+  if (a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength || !(a.buffer instanceof ArrayBuffer)) return;
+  if (poison !== null) a.fill(a instanceof Int32Array ? -0x80000000 : poison);
+  const key = keyOf(dtypeOf(a), a.length);
+  let list = pools.get(key);
+  if (list === undefined) pools.set(key, (list = []));
+  list.push(a);
+  pooledBytes += a.byteLength;
+  counters.givenBack++;
+}
+
+/** Empties the pool (its arrays are left to the GC). */
+export function clearPool(): void {
+  pools.clear();
+  pooledBytes = 0;
+}
+
+/** How many arrays were given back and reused so far, and the bytes held now (for tests and benchmarks). */
+export function poolStats(): { givenBack: number; reused: number; pooledBytes: number } {
+  return { ...counters, pooledBytes };
+}
+
+/** Turns reuse on or off (off also empties the pool); for tests and comparisons. */
+export function setPoolEnabled(on: boolean): void {
+  enabled = on;
+  if (!on) clearPool();
+}
+
+/** Test hook: fill every array given back with `value` (null: off). Not for normal use. */
+export function setPoolPoison(value: number | null): void {
+  poison = value;
+}
+
+// ---- arrays born during a backward pass ----
+
+let births: Set<TypedArray> | null = null;
+
+/** Called by the allocation functions: notes `a` as born in the backward pass now running, if any. */
+export function noteBirth(a: TypedArray): void {
+  if (births !== null && a.byteLength >= POOL_MIN_BYTES) births.add(a);
+}
+
+/** Starts noting births into `into` (returns the previous set, for nesting); `endBirths` restores it. */
+export function beginBirths(into: Set<TypedArray>): Set<TypedArray> | null {
+  const previous = births;
+  births = into;
+  return previous;
+}
+
+export function endBirths(previous: Set<TypedArray> | null): void {
+  births = previous;
+}
+
+/** Runs fn without noting births: arrays it allocates (user code may keep them) are never given back. */
+export function withoutBirths<T>(fn: () => T): T {
+  const previous = births;
+  births = null;
+  try {
+    return fn();
+  } finally {
+    births = previous;
+  }
+}
+
+// ---- a composite's internal tensors ----
+
+/** Internal arrays of composites, with the number of recorded nodes that took them as an input. */
+const privateArrays = new WeakMap<TypedArray, { consumers: number }>();
+let anyPrivate = false;
+
+/**
+ * Marks `data` (a composite op's internal result, never returned to the caller and not a view of
+ * anything the caller holds) so that it is given back once every recorded node that consumed it has
+ * run its VJP and freed its inputs. Call before the data is passed to the next op.
+ */
+export function markGraphPrivate(data: TypedArray): void {
+  if (data.byteLength < POOL_MIN_BYTES || privateArrays.has(data)) return;
+  privateArrays.set(data, { consumers: 0 });
+  anyPrivate = true;
+}
+
+/** Called when a node is recorded with `data` among its inputs' arrays. */
+export function noteConsumer(data: TypedArray): void {
+  if (!anyPrivate) return;
+  const info = privateArrays.get(data);
+  if (info !== undefined) info.consumers++;
+}
+
+/** Called when a node that consumed `data` has run its VJP and dropped its inputs. */
+export function releaseConsumer(data: TypedArray): void {
+  if (!anyPrivate) return;
+  const info = privateArrays.get(data);
+  if (info === undefined) return;
+  if (--info.consumers > 0) return;
+  privateArrays.delete(data);
+  giveBack(data);
+}
