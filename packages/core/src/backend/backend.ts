@@ -104,8 +104,9 @@ export interface Backend {
   /**
    * Max pooling: out (N,C,OH,OW); argIndex[i] = flat index into x of the window's first maximum in
    * row-major window order, or -1 when the window holds only padding. Padding counts as -inf.
+   * argIndex null: no gradient will be taken, only out is written.
    */
-  maxPool2d(x: FloatArray, g: WindowGeometry, out: FloatArray, argIndex: Int32Array): void;
+  maxPool2d(x: FloatArray, g: WindowGeometry, out: FloatArray, argIndex: Int32Array | null): void;
 
   /** Average pooling: out (N,C,OH,OW); divides by kh·kw, or by the number of real cells when !countIncludePad. */
   avgPool2d(x: FloatArray, g: WindowGeometry, countIncludePad: boolean, out: FloatArray): void;

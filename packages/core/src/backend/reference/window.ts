@@ -84,7 +84,7 @@ export function col2im(col: FloatArray, g: WindowGeometry, out: FloatArray): voi
  * reduceMax) — so ties go to the first maximum in row-major window order. A window made only of
  * padding (impossible when pad ≤ kernel/2, as the op requires) writes -inf and index -1.
  */
-export function maxPool2d(x: FloatArray, g: WindowGeometry, out: FloatArray, argIndex: Int32Array): void {
+export function maxPool2d(x: FloatArray, g: WindowGeometry, out: FloatArray, argIndex: Int32Array | null): void {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
   const plane = h * w;
   let o = 0;
@@ -117,7 +117,7 @@ export function maxPool2d(x: FloatArray, g: WindowGeometry, out: FloatArray, arg
           }
         }
         out[o] = best;
-        argIndex[o] = bestIdx;
+        if (argIndex !== null) argIndex[o] = bestIdx;
         o++;
       }
     }

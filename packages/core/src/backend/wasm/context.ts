@@ -231,7 +231,7 @@ export class WasmContext {
         const s = streams[k]!;
         const start = u0 * s.perUnit;
         const len = count * s.perUnit;
-        if (s.io !== 'out') {
+        if (s.io === 'in' || s.io === 'inout') {
           if (s.data instanceof Float32Array) f32.set(s.data.subarray(start, start + len), buffers[k]! / 4);
           else i32.set(s.data.subarray(start, start + len), buffers[k]! / 4);
         }
@@ -241,7 +241,7 @@ export class WasmContext {
       this.rt.run(this.rt.desc, block, 0);
       for (let k = 0; k < streams.length; k++) {
         const s = streams[k]!;
-        if (s.io === 'in') continue;
+        if (s.io === 'in' || s.io === 'scratch') continue;
         const start = u0 * s.perUnit;
         const from = buffers[k]! / 4;
         const len = count * s.perUnit;
@@ -268,8 +268,11 @@ export interface StreamArray {
   readonly data: Float32Array | Int32Array;
   readonly perUnit: number;
   readonly slot: number;
-  /** 'in' is copied in, 'out' copied out, 'inout' both (kernels that accumulate into their output). */
-  readonly io: 'in' | 'out' | 'inout';
+  /**
+   * 'in' is copied in, 'out' copied out, 'inout' both (kernels that accumulate into their output);
+   * 'scratch' is neither: a block buffer for output nobody reads (data may be empty).
+   */
+  readonly io: 'in' | 'out' | 'inout' | 'scratch';
 }
 
 /**

@@ -111,7 +111,7 @@ export function createWasmBackend(options: RuntimeOptions = {}): WasmBackend {
       if (f32(x) && f32(w) && (b === null || f32(b)) && f32(out)) orReference(() => conv2dForward(ctx, x, w, b, fn, g, out), reference);
       else reference();
     },
-    maxPool2d(x: FloatArray, g: WindowGeometry, out: FloatArray, argIndex: Int32Array): void {
+    maxPool2d(x: FloatArray, g: WindowGeometry, out: FloatArray, argIndex: Int32Array | null): void {
       const reference = () => ref.maxPool2d(x, g, out, argIndex);
       if (f32(x) && f32(out)) orReference(() => maxPool2d(ctx, x, g, out, argIndex), reference);
       else reference();

@@ -36,7 +36,9 @@ export function col2im(ctx: WasmContext, col: Float32Array, g: WindowGeometry, o
   ]);
 }
 
-export function maxPool2d(ctx: WasmContext, x: Float32Array, g: WindowGeometry, out: Float32Array, argIndex: Int32Array): void {
+const NO_DATA = new Int32Array(0);
+
+export function maxPool2d(ctx: WasmContext, x: Float32Array, g: WindowGeometry, out: Float32Array, argIndex: Int32Array | null): void {
   if (out.length === 0) return;
   ctx.reset();
   // Units are (n,c) planes. argIndex holds flat indices into x: the kernel computes them from the
@@ -44,7 +46,8 @@ export function maxPool2d(ctx: WasmContext, x: Float32Array, g: WindowGeometry, 
   ctx.runStreamed([K_MAXPOOL, 0, 0, 0, ...geometry(g), 0], PER, g.n * g.c, [
     { data: x, perUnit: g.h * g.w, slot: 1, io: 'in' },
     { data: out, perUnit: g.oh * g.ow, slot: 2, io: 'out' },
-    { data: argIndex, perUnit: g.oh * g.ow, slot: 3, io: 'out' },
+    // without argIndex the kernel still writes indices: into a block buffer that is never copied out
+    argIndex === null ? { data: NO_DATA, perUnit: g.oh * g.ow, slot: 3, io: 'scratch' } : { data: argIndex, perUnit: g.oh * g.ow, slot: 3, io: 'out' },
   ]);
 }
 
