@@ -46,7 +46,8 @@ interface SplitFiles {
 
 // Per split, the checked headers and the labels, kept for the life of the process: each file is checked
 // once. The pixels are not kept: each call reads just the images it asks for, so a quick run of 5,000
-// images holds 3.9 MB of them, not the whole 47 MB train file for as long as the process lives.
+// images reads 3.9 MB of them and keeps none, instead of holding the whole 47 MB train file for the
+// life of the process.
 const cache = new Map<MnistSplit, SplitFiles>();
 
 function mnistDataDir(): string {
