@@ -1,4 +1,5 @@
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
+import type { Resvg as ResvgClass } from '@resvg/resvg-js';
 import { ValueError, argError } from '@tapegrad/core';
 import { CHART_FONT, chartFontFile } from './fonts.js';
 
@@ -7,6 +8,13 @@ export interface SvgToPngOptions {
   scale?: number;
   /** Background colour behind transparent parts (default white). */
   background?: string;
+}
+
+/** resvg (a native addon) is loaded on first use, not by every program that imports @tapegrad/nn. */
+let resvgClass: typeof ResvgClass | null = null;
+function loadResvg(): typeof ResvgClass {
+  resvgClass ??= (createRequire(import.meta.url)('@resvg/resvg-js') as { Resvg: typeof ResvgClass }).Resvg;
+  return resvgClass;
 }
 
 /**
@@ -19,6 +27,7 @@ export function svgToPng(svg: string, options: SvgToPngOptions = {}): Uint8Array
   if (typeof scale !== 'number' || !(scale > 0) || !Number.isFinite(scale)) {
     throw argError(ValueError, 'svgToPng', 'scale', 'a positive finite number', String(scale));
   }
+  const Resvg = loadResvg();
   const resvg = new Resvg(svg, {
     background,
     fitTo: { mode: 'zoom', value: scale },
