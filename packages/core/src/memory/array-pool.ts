@@ -138,6 +138,11 @@ export function markGraphPrivate(data: TypedArray): void {
   anyPrivate = true;
 }
 
+/** Takes back `markGraphPrivate` (for a composite whose result turned out to share the array). */
+export function unmarkGraphPrivate(data: TypedArray): void {
+  privateArrays.delete(data);
+}
+
 /** Called when a node is recorded with `data` among its inputs' arrays. */
 export function noteConsumer(data: TypedArray): void {
   if (!anyPrivate) return;

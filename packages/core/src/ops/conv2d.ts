@@ -9,7 +9,7 @@ import { add } from './add.js';
 import { checkFloat, checkSameDType, describe } from './checks.js';
 import { im2col } from './im2col.js';
 import { matmulFlags } from './matmul.js';
-import { markGraphPrivate } from '../memory/array-pool.js';
+import { markGraphPrivate, unmarkGraphPrivate } from '../memory/array-pool.js';
 import { permute } from './permute.js';
 import { reshape } from './reshape.js';
 import { type Size2, windowGeometry, windowParams } from './window-geometry.js';
@@ -79,5 +79,9 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
   const col = internal(im2col(x, params)); // (N·OH·OW, C·FH·FW)
   let out = internal(matmulFlags(col, reshape(w, [fn, c * fh * fw]), false, true)); // (N·OH·OW, FN)
   if (hasBias) out = internal(add(out, b));
-  return permute(reshape(out, [g.n, g.oh, g.ow, fn]), [0, 3, 1, 2]);
+  const result = permute(reshape(out, [g.n, g.oh, g.ow, fn]), [0, 3, 1, 2]);
+  // permute copies (its axes are never the identity here); should that change, the caller's result
+  // must not be reused behind its back
+  if (result.data === out.data) unmarkGraphPrivate(out.data);
+  return result;
 }
