@@ -37,3 +37,4 @@ export {
   type WindowGeometry,
   type AdamStep,
 } from './backend/index.js';
+export { clearPool as clearArrayPool, poolStats as arrayPoolStats } from './memory/array-pool.js';

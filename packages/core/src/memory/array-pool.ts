@@ -68,13 +68,20 @@ export function giveBack(a: TypedArray): void {
   counters.givenBack++;
 }
 
-/** Empties the pool (its arrays are left to the GC). */
+/**
+ * Empties the pool (its arrays are left to the GC): the pool keeps up to POOL_MAX_BYTES between
+ * steps, which a program that has finished training may want back. Exported as `clearArrayPool`.
+ * @example clearArrayPool(); // after training, before a long phase without backward passes
+ */
 export function clearPool(): void {
   pools.clear();
   pooledBytes = 0;
 }
 
-/** How many arrays were given back and reused so far, and the bytes held now (for tests and benchmarks). */
+/**
+ * How many arrays were given back and reused so far, and the bytes held now. Exported as `arrayPoolStats`.
+ * @example const { pooledBytes } = arrayPoolStats(); // bytes held for reuse now
+ */
 export function poolStats(): { givenBack: number; reused: number; pooledBytes: number } {
   return { ...counters, pooledBytes };
 }

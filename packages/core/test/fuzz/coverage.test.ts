@@ -43,6 +43,8 @@ const NOT_OPS = new Set([
   'registerBackend',
   'listBackends',
   'listPrimitives',
+  'clearArrayPool',
+  'arrayPoolStats',
 ]);
 
 const targets = [...creationTargets, ...elementwiseTargets, ...layoutTargets, ...reduceTargets, ...windowTargets];

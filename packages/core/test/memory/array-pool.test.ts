@@ -195,6 +195,15 @@ describe('array pool', () => {
     expect(takePooled('float32', 1 << 15)).toBeUndefined();
   });
 
+  it('the public clearArrayPool empties the pool that arrayPoolStats reports', async () => {
+    const core = await import('@tapegrad/core');
+    giveBack(new Float32Array(1 << 15));
+    expect(core.arrayPoolStats().pooledBytes).toBeGreaterThan(0);
+    core.clearArrayPool();
+    expect(core.arrayPoolStats().pooledBytes).toBe(0);
+    expect(takePooled('float32', 1 << 15)).toBeUndefined();
+  });
+
   it('zero-filled allocations of a pooled array come back cleared', async () => {
     clearPool();
     const a = new Float64Array(1 << 14).fill(7);
