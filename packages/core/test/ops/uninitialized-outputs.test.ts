@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { getBackend, listBackends, setBackend, tensor } from '@tapegrad/core';
+import { type WindowGeometry, getBackend, listBackends, setBackend, tensor } from '@tapegrad/core';
 import { UNINITIALIZED_MIN_BYTES, allocateUninitialized, setUninitializedPoison } from '../../src/dtype.js';
 import { buildInputs, opTable, toTensor, type FloatDType } from '../op-table/index.js';
 
@@ -100,22 +100,7 @@ function firstDifference(make: () => (Float32Array | Int32Array)[], kernel: (out
   return -1;
 }
 
-interface Geometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  oh: number;
-  ow: number;
-}
-
-function geometry(n: number, c: number, h: number, w: number, k: number, s: number, p: number): Geometry {
+function geometry(n: number, c: number, h: number, w: number, k: number, s: number, p: number): WindowGeometry {
   return { n, c, h, w, kh: k, kw: k, sh: s, sw: s, ph: p, pw: p, oh: Math.floor((h + 2 * p - k) / s) + 1, ow: Math.floor((w + 2 * p - k) / s) + 1 };
 }
 
