@@ -23,13 +23,24 @@ export interface Node {
   readonly userVjp?: boolean;
 }
 
+const recording = (inputs: readonly (Tensor | null | undefined)[]) => isGradEnabled() && inputs.some((t) => t?.requiresGrad === true);
+
+/**
+ * Whether an op applied to `inputs` now would be recorded: grad mode is on and some input requires
+ * grad. Ops that can skip work nobody will need (a VJP's saved indices, an unfused path) ask this.
+ * @example if (!willRecord(x, w)) return fusedKernelPath(x, w);
+ */
+export function willRecord(...inputs: readonly (Tensor | null | undefined)[]): boolean {
+  return recording(inputs);
+}
+
 /**
  * Records `out = op(inputs)` when recording is on and some input requires grad; otherwise does nothing,
  * so inference and noGrad code build no graph at all. Returns `out` for convenience.
  */
 export function record(op: string, inputs: readonly Tensor[], out: Tensor, vjp: Vjp, userVjp = false): Tensor {
   anomalyHooks.onForward?.(op, out);
-  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
+  if (!recording(inputs)) return out;
   out.node = { op, inputs, vjp, createdAt: anomalyHooks.captureStack?.(), userVjp };
   for (const t of inputs) noteConsumer(t.data);
   out.requiresGradFlag = true;

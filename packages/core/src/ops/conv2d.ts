@@ -1,5 +1,5 @@
 import { anomalyHooks } from '../autograd/anomaly-hooks.js';
-import { isGradEnabled } from '../autograd/grad-mode.js';
+import { willRecord } from '../autograd/node.js';
 import { getBackend } from '../backend/index.js';
 import { type FloatArray, allocateFloatUninitialized } from '../dtype.js';
 import { ShapeError, ValueError, argError } from '../errors.js';
@@ -61,7 +61,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
   checkSize('conv2d', 'output', [g.n * g.oh * g.ow, c * fh * fw]);
   checkSize('conv2d', 'output', [g.n, fn, g.oh, g.ow]);
   const hasBias = b !== undefined && b !== null;
-  if (!isGradEnabled() || !(x.requiresGrad || w.requiresGrad || (hasBias && b.requiresGrad))) {
+  if (!willRecord(x, w, b)) {
     // the kernel writes every element (test/conv/conv2d-forward.test.ts), so the output is not zero-filled first
     const data = allocateFloatUninitialized(x.dtype as 'float32' | 'float64', g.n * fn * g.oh * g.ow);
     getBackend().conv2dForward(x.data as FloatArray, w.data as FloatArray, hasBias ? (b.data as FloatArray) : null, fn, g, data);

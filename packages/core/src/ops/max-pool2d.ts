@@ -1,7 +1,6 @@
 import { allocateFloatUninitialized, allocateUninitialized } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
-import { record } from '../autograd/node.js';
-import { isGradEnabled } from '../autograd/grad-mode.js';
+import { record, willRecord } from '../autograd/node.js';
 import { Tensor } from '../tensor.js';
 import { checkFloat } from './checks.js';
 import { registerPrimitive } from './registry.js';
@@ -25,8 +24,7 @@ export function maxPool2d(x: Tensor, options: PoolOptions): Tensor {
   const size = g.n * g.c * g.oh * g.ow;
   const data = allocateFloatUninitialized(x.dtype as 'float32' | 'float64', size);
   // The window maxima's indices are only needed by the VJP: none when nothing will be recorded.
-  const recorded = isGradEnabled() && x.requiresGrad;
-  const argIndex = recorded ? (allocateUninitialized('int32', size) as Int32Array) : null;
+  const argIndex = willRecord(x) ? (allocateUninitialized('int32', size) as Int32Array) : null;
   getBackend().maxPool2d(x.data as Float32Array, g, data, argIndex);
   const out = new Tensor(data, [g.n, g.c, g.oh, g.ow], x.dtype);
   return record('maxPool2d', [x], out, (grad) => [scatterAddFlatUnchecked(grad, argIndex!, x.shape)]);
