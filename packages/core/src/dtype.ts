@@ -1,4 +1,4 @@
-import { noteBirth, takePooled } from './memory/array-pool.js';
+import { noteBirth, takePooled, takeResident } from './memory/array-pool.js';
 
 /** The element types a tensor can hold. */
 export type DType = 'float32' | 'float64' | 'int32';
@@ -9,6 +9,11 @@ export type TypedArray = Float32Array | Float64Array | Int32Array;
 
 /** Allocates a zero-filled flat array of `size` elements of `dtype` (a pooled one, cleared, when there is one). */
 export function allocate(dtype: DType, size: number): TypedArray {
+  const resident = dtype === 'float32' ? takeResident(size, true) : undefined;
+  if (resident !== undefined) {
+    noteBirth(resident);
+    return resident;
+  }
   const pooled = takePooled(dtype, size);
   if (pooled !== undefined) {
     noteBirth(pooled);
@@ -72,7 +77,7 @@ export function allocateUninitialized(dtype: DType, size: number): TypedArray {
   // (int32 cannot hold NaN: it gets the most negative value instead)
   if (poison !== null) return allocate(dtype, size).fill(dtype === 'int32' ? -0x80000000 : poison);
   if (bytes < UNINITIALIZED_MIN_BYTES || allocUnsafeSlow === undefined) return allocate(dtype, size);
-  const pooled = takePooled(dtype, size);
+  const pooled = (dtype === 'float32' ? takeResident(size, false) : undefined) ?? takePooled(dtype, size);
   const a = pooled ?? uninitialized(dtype, size, bytes);
   noteBirth(a);
   return a;

@@ -6,7 +6,7 @@ import { anomalyHooks } from './anomaly-hooks.js';
 import { add } from '../ops/add.js';
 import { sumTo } from '../ops/sum-to.js';
 import { onesLike } from '../ops/like.js';
-import { beginBirths, endBirths, giveBack, releaseConsumer, withoutBirths } from '../memory/array-pool.js';
+import { beginBirths, endBirths, giveBack, isResident, releaseConsumer, releaseResidentBirths, withoutBirths } from '../memory/array-pool.js';
 import type { TypedArray } from '../dtype.js';
 
 /**
@@ -55,6 +55,15 @@ function fitGradient(op: string, index: number, input: Tensor, g: Tensor): Tenso
 }
 
 /**
+ * `g` as user code may keep it: gradients made in backward may lie in the backend's resident memory
+ * (memory/array-pool.ts), which the pool reuses once backward ends; what leaves the engine — a leaf's or
+ * requested gradient, what a user's VJP sees — is copied into an ordinary array first.
+ */
+function forUserCode(g: Tensor): Tensor {
+  return isResident(g.data) ? new Tensor(g.data.slice(), g.shape, g.dtype) : g;
+}
+
+/**
  * Computes d(roots)/d(every tensor in the graph) given the roots' output gradients. Returns the map of
  * accumulated gradients for leaves and for every tensor in `keep`.
  */
@@ -100,8 +109,9 @@ export function computeGradients(
       const g = grads.get(t);
       if (g === undefined) continue;
       if (t.node === null || keep.has(t)) {
-        result.set(t, g);
-        hold(g); // handed to the caller: never given back
+        const handed = forUserCode(g);
+        result.set(t, handed);
+        if (handed === g) hold(g); // handed to the caller: never given back
       }
       const node = t.node;
       if (node === null) continue;
@@ -113,9 +123,11 @@ export function computeGradients(
         );
       }
       const vjp = node.vjp;
-      // A user's VJP (customOp) may keep the gradient it gets or the arrays it makes: none is given back.
-      if (node.userVjp) born?.delete(g.data);
-      const run = node.userVjp ? () => withoutBirths(() => vjp(g)) : () => vjp(g);
+      // A user's VJP (customOp) may keep the gradient it gets or the arrays it makes: none is given back
+      // (a resident gradient is shown to it as a copy, and the original goes back as usual).
+      const seen = node.userVjp ? forUserCode(g) : g;
+      if (node.userVjp) born?.delete(seen.data);
+      const run = node.userVjp ? () => withoutBirths(() => vjp(seen)) : () => vjp(g);
       // detectAnomaly wraps VJPs: the ops inside are backward work, checked through the gradients they return
       const inputGrads = anomalyHooks.aroundVjp ? anomalyHooks.aroundVjp(run) : run();
       const inputs = node.inputs;
@@ -142,7 +154,10 @@ export function computeGradients(
   try {
     withGradMode(createGraph, walk);
   } finally {
-    if (born !== null) endBirths(previousBirths);
+    if (born !== null) {
+      endBirths(previousBirths);
+      releaseResidentBirths(born);
+    }
   }
   return result;
 }

@@ -134,6 +134,29 @@ export interface Backend {
    * memory, so that adamUpdate need not copy them in and out. Do not keep a subarray of it alone.
    */
   stateArray(dtype: 'float32' | 'float64', size: number): FloatArray;
+
+  /**
+   * Memory the backend's kernels read and write where it lies (the fast backend: its WebAssembly
+   * memory, so no copies in or out). Absent on backends without such memory. Only the array pool uses
+   * it, for arrays whose last holder it knows (memory/array-pool.ts); any kernel takes any array.
+   */
+  readonly resident?: ResidentMemory;
+}
+
+/** Float32 arrays in a backend's own memory: allocated and freed explicitly (and by the GC if dropped). */
+export interface ResidentMemory {
+  /**
+   * A float32 array of `size` elements in the backend's memory (zero-filled when `zeroFill`), or null
+   * when it cannot have more. A dropped array's memory comes back when the GC collects it; `free`
+   * gives it back at once.
+   */
+  alloc(size: number, zeroFill: boolean): Float32Array | null;
+  /** Gives `a` back now; the caller guarantees nothing reads or writes it any more. */
+  free(a: Float32Array): void;
+  /** Whether `a` is a live array from `alloc`. */
+  has(a: TypedArray): boolean;
+  /** Bytes held by live arrays from `alloc` (and any other state the backend keeps there). */
+  bytesInUse(): number;
 }
 
 /** The scalars of one Adam update (see Backend.adamUpdate): w = 1 − beta1; stepSize = lr / (1 − beta1ᵗ). */

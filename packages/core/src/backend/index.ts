@@ -3,8 +3,9 @@ import { referenceBackend } from './reference/index.js';
 import { ValueError, argError } from '../errors.js';
 import { createWasmBackend } from './wasm/index.js';
 import { installWasmBackend } from './wasm/install.js';
+import { setResidentMemory } from '../memory/array-pool.js';
 
-export type { AdamStep, Backend, BinaryOp, UnaryOp, WindowGeometry } from './backend.js';
+export type { AdamStep, Backend, BinaryOp, ResidentMemory, UnaryOp, WindowGeometry } from './backend.js';
 export { referenceBackend };
 
 const backends = new Map<string, Backend>([['reference', referenceBackend]]);
@@ -27,14 +28,20 @@ export function registerBackend(backend: Backend): void {
 export function setBackend(backend: string | Backend): void {
   if (typeof backend !== 'string') {
     registerBackend(backend);
-    active = backend;
+    activate(backend);
     return;
   }
   const found = backends.get(backend);
   if (!found) {
     throw argError(ValueError, 'setBackend', 'name', `one of ${[...backends.keys()].join(', ')}`, backend);
   }
-  active = found;
+  activate(found);
+}
+
+function activate(backend: Backend): void {
+  active = backend;
+  // the array pool places arrays with known lifetimes in the backend's own memory, where it has one
+  setResidentMemory(backend.resident ?? null);
 }
 
 /** Names of the registered backends. */

@@ -1,3 +1,4 @@
+import type { ResidentMemory } from '../backend/backend.js';
 import type { DType, TypedArray } from '../dtype.js';
 
 /**
@@ -17,6 +18,11 @@ import type { DType, TypedArray } from '../dtype.js';
  *   has run its VJP and freed its inputs (not with retainGraph or createGraph).
  *
  * The allocation functions in dtype.ts take arrays of the same dtype and length from here first.
+ *
+ * Because the pool knows when these arrays die, it can also place them in the active backend's own
+ * memory (`Backend.resident`: the fast backend's WebAssembly memory), where kernels read and write them
+ * without copying them in and out. Every other array (anything user code can hold) stays an ordinary
+ * JavaScript array: a resident array the GC has to find would tie its memory up until the next task.
  */
 
 /** Arrays below this size are left to the GC: small typed arrays are cheap to make. */
@@ -56,6 +62,7 @@ export function takePooled(dtype: DType, size: number): TypedArray | undefined {
  * not own their whole buffer (views, subarrays, shared wasm memory) are never pooled.
  */
 export function giveBack(a: TypedArray): void {
+  if (resident?.has(a)) return void keepResident(a as Float32Array);
   if (!enabled) return;
   if (a.byteLength < POOL_MIN_BYTES || pooledBytes + a.byteLength > POOL_MAX_BYTES) return;
   if (a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength || !(a.buffer instanceof ArrayBuffer)) return;
@@ -76,6 +83,14 @@ export function giveBack(a: TypedArray): void {
 export function clearPool(): void {
   pools.clear();
   pooledBytes = 0;
+  for (const list of residentPools.values()) {
+    for (const a of list) {
+      inResidentPool.delete(a);
+      resident?.free(a);
+    }
+  }
+  residentPools.clear();
+  residentPooledBytes = 0;
 }
 
 /**
@@ -83,7 +98,7 @@ export function clearPool(): void {
  * @example const { pooledBytes } = arrayPoolStats(); // bytes held for reuse now
  */
 export function poolStats(): { givenBack: number; reused: number; pooledBytes: number } {
-  return { ...counters, pooledBytes };
+  return { ...counters, pooledBytes: pooledBytes + residentPooledBytes };
 }
 
 /** Turns reuse on or off (off also empties the pool); for tests and comparisons. */
@@ -120,12 +135,26 @@ export function endBirths(previous: Set<TypedArray> | null): void {
 /** Runs fn without noting births: arrays it allocates (user code may keep them) are never given back. */
 export function withoutBirths<T>(fn: () => T): T {
   const previous = births;
+  const previousDepth = privateDepth;
   births = null;
+  privateDepth = 0;
   try {
     return fn();
   } finally {
     births = previous;
+    privateDepth = previousDepth;
   }
+}
+
+/**
+ * Gives back the resident arrays still noted in `born` when a backward pass ends: what a built-in VJP
+ * made and did not return (its temporaries), and the resident originals of gradients handed to the
+ * caller as copies (engine.ts `forUserCode`). Built-in VJPs keep nothing, and with createGraph off nothing
+ * records, so nothing else can hold them. Ordinary arrays are left to the GC, as before.
+ */
+export function releaseResidentBirths(born: ReadonlySet<TypedArray>): void {
+  if (resident === null) return;
+  for (const a of born) if (resident.has(a)) keepResident(a as Float32Array);
 }
 
 // ---- a composite's internal tensors ----
@@ -165,4 +194,75 @@ export function releaseConsumer(data: TypedArray): void {
   if (--info.consumers > 0) return;
   privateArrays.delete(data);
   giveBack(data);
+}
+
+// ---- arrays in the backend's own memory ----
+
+/** Most bytes of resident memory the pool fills (held arrays and its free list together). */
+export const RESIDENT_MAX_BYTES = 128 * 1024 * 1024;
+
+let resident: ResidentMemory | null = null;
+/** Given-back resident arrays by length (all float32). */
+const residentPools = new Map<number, Float32Array[]>();
+/** The arrays in residentPools: a second give-back of one is ignored rather than handing it out twice. */
+const inResidentPool = new WeakSet<Float32Array>();
+let residentPooledBytes = 0;
+/** Depth of `withPrivateOutputs` scopes. */
+let privateDepth = 0;
+
+/** Called when the active backend changes: its resident memory, or null (the pool's are given back). */
+export function setResidentMemory(memory: ResidentMemory | null): void {
+  if (memory === resident) return;
+  clearPool();
+  resident = memory;
+}
+
+/** Whether `a` lies in the active backend's resident memory. */
+export function isResident(a: TypedArray): boolean {
+  return resident?.has(a) ?? false;
+}
+
+/**
+ * Runs fn with its ops' large float32 outputs placed in resident memory: for a composite's internal
+ * tensors, which it marks with markGraphPrivate (conv2d). Nothing fn returns may reach user code.
+ */
+export function withPrivateOutputs<T>(fn: () => T): T {
+  privateDepth++;
+  try {
+    return fn();
+  } finally {
+    privateDepth--;
+  }
+}
+
+/**
+ * A resident float32 array of `size` elements (zero-filled when asked) when the array being allocated
+ * is one whose last holder the pool will know — made during a backward pass (births noted) or inside
+ * withPrivateOutputs — and resident memory is available; otherwise undefined.
+ */
+export function takeResident(size: number, zeroFill: boolean): Float32Array | undefined {
+  if (resident === null || !enabled || size * 4 < POOL_MIN_BYTES) return undefined;
+  if (births === null && privateDepth === 0) return undefined;
+  const a = residentPools.get(size)?.pop();
+  if (a !== undefined) {
+    inResidentPool.delete(a);
+    residentPooledBytes -= a.byteLength;
+    counters.reused++;
+    return zeroFill ? a.fill(0) : a;
+  }
+  if (resident.bytesInUse() + size * 4 > RESIDENT_MAX_BYTES) return undefined;
+  return resident.alloc(size, zeroFill) ?? undefined;
+}
+
+/** A given-back resident array: kept for reuse, or freed when the pool already holds enough. */
+function keepResident(a: Float32Array): void {
+  if (inResidentPool.has(a)) return;
+  if (!enabled || residentPooledBytes + a.byteLength > POOL_MAX_BYTES) return void resident!.free(a);
+  if (poison !== null) a.fill(poison);
+  let list = residentPools.get(a.length);
+  if (list === undefined) residentPools.set(a.length, (list = []));
+  list.push(a);
+  inResidentPool.add(a);
+  residentPooledBytes += a.byteLength;
+  counters.givenBack++;
 }

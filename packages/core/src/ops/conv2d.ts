@@ -9,7 +9,7 @@ import { add } from './add.js';
 import { checkFloat, checkSameDType, describe } from './checks.js';
 import { im2col } from './im2col.js';
 import { matmulFlags } from './matmul.js';
-import { markGraphPrivate, unmarkGraphPrivate } from '../memory/array-pool.js';
+import { markGraphPrivate, unmarkGraphPrivate, withPrivateOutputs } from '../memory/array-pool.js';
 import { permute } from './permute.js';
 import { reshape } from './reshape.js';
 import { type Size2, windowGeometry, windowParams } from './window-geometry.js';
@@ -71,14 +71,17 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
     return out;
   }
   // The three intermediates never leave this function: only the graph's nodes hold them, so their
-  // arrays go back to the array pool once backward has run those nodes (memory/array-pool.ts).
+  // arrays go back to the array pool once backward has run those nodes, and they may lie in the
+  // backend's own memory, where its kernels use them without copies (memory/array-pool.ts).
   const internal = (t: Tensor) => {
     if (t.data !== x.data && t.data !== w.data && t.data !== b?.data) markGraphPrivate(t.data);
     return t;
   };
-  const col = internal(im2col(x, params)); // (N·OH·OW, C·FH·FW)
-  let out = internal(matmulFlags(col, reshape(w, [fn, c * fh * fw]), false, true)); // (N·OH·OW, FN)
-  if (hasBias) out = internal(add(out, b));
+  const out = withPrivateOutputs(() => {
+    const col = internal(im2col(x, params)); // (N·OH·OW, C·FH·FW)
+    const rows = internal(matmulFlags(col, reshape(w, [fn, c * fh * fw]), false, true)); // (N·OH·OW, FN)
+    return hasBias ? internal(add(rows, b)) : rows;
+  });
   const result = permute(reshape(out, [g.n, g.oh, g.ow, fn]), [0, 3, 1, 2]);
   // permute copies (its axes are never the identity here); should that change, the caller's result
   // must not be reused behind its back

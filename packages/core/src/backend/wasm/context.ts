@@ -30,7 +30,8 @@ export class WasmContext {
   private base: number;
   /** Freed persistent blocks below `base` (byte offset and size), sorted by offset, never adjacent. */
   private readonly holes: { p: number; bytes: number }[] = [];
-  private readonly persistent = new WeakSet<Float32Array>();
+  /** Each live persistent view's block; also the FinalizationRegistry's unregister token. */
+  private readonly persistent = new WeakMap<Float32Array, { p: number; bytes: number }>();
   private readonly reclaim = new FinalizationRegistry<{ p: number; bytes: number }>((b) => this.freeBlock(b.p, b.bytes));
 
   constructor(readonly rt: WasmRuntime) {
@@ -92,7 +93,7 @@ export class WasmContext {
    * unreachable — so a subarray must not outlive it. Never call this during a backend call: the arena
    * moves up above a new block. Throws ArenaFull where memory cannot grow.
    */
-  persistentArray(count: number): Float32Array {
+  persistentArray(count: number, zeroFill = true): Float32Array {
     // whole 64-byte lines, with the spare line kernels may read past an operand
     const bytes = Math.ceil((count * 4 + 64) / 64) * 64;
     let p = -1;
@@ -109,15 +110,28 @@ export class WasmContext {
       this.top = this.base;
     }
     const view = new Float32Array(this.rt.memory.buffer, p, count);
-    view.fill(0);
-    this.persistent.add(view);
-    this.reclaim.register(view, { p, bytes });
+    if (zeroFill) view.fill(0);
+    const block = { p, bytes };
+    this.persistent.set(view, block);
+    this.reclaim.register(view, block, view);
     return view;
   }
 
+  /**
+   * Gives a persistent array's block back now, before the GC would. The caller guarantees that nothing
+   * reads or writes the view any more. Not during a backend call.
+   */
+  freePersistent(view: Float32Array): void {
+    const block = this.persistent.get(view);
+    if (block === undefined) return;
+    this.persistent.delete(view);
+    this.reclaim.unregister(view);
+    this.freeBlock(block.p, block.bytes);
+  }
+
   /** Whether `a` is one of this context's persistent arrays (then its byteOffset is its address). */
-  isPersistent(a: Float32Array): boolean {
-    return this.persistent.has(a);
+  isPersistent(a: Float32Array | Int32Array): boolean {
+    return a instanceof Float32Array && this.persistent.has(a);
   }
 
   /** Blocks allocated since the context started that are still in use, in bytes (for tests). */
@@ -174,8 +188,12 @@ export class WasmContext {
     this.f32.fill(0, p / 4, p / 4 + count);
   }
 
-  /** Copies a float32 or int32 array into a fresh arena block; returns its byte offset. */
+  /**
+   * Copies a float32 or int32 array into a fresh arena block; returns its byte offset. A persistent
+   * array is not copied: its own address is returned, so callers must only read from the block.
+   */
   put(src: Float32Array | Int32Array): number {
+    if (this.isPersistent(src)) return src.byteOffset;
     const p = this.alloc(src.length);
     if (src instanceof Float32Array) this.f32.set(src, p / 4);
     else this.i32.set(src, p / 4);
@@ -189,8 +207,17 @@ export class WasmContext {
     return p;
   }
 
-  /** Copies `dst.length` elements at byte offset `p` out into dst. */
+  /**
+   * Where a kernel should write `dst`: its own address when it is a persistent array (then `get` has
+   * nothing to copy), else a fresh arena block.
+   */
+  output(dst: Float32Array | Int32Array): number {
+    return this.isPersistent(dst) ? dst.byteOffset : this.alloc(dst.length);
+  }
+
+  /** Copies `dst.length` elements at byte offset `p` out into dst (nothing when p is dst itself). */
   get(p: number, dst: Float32Array | Int32Array): void {
+    if (p === dst.byteOffset && this.isPersistent(dst)) return;
     const i = p / 4;
     if (dst instanceof Float32Array) dst.set(this.f32.subarray(i, i + dst.length));
     else dst.set(this.i32.subarray(i, i + dst.length));
@@ -221,7 +248,8 @@ export class WasmContext {
     if (units === 0) return;
     const largest = Math.max(1, ...streams.map((s) => s.perUnit));
     const perBlock = Math.max(1, Math.floor(blockElements / largest));
-    const buffers = streams.map((s) => this.alloc(Math.min(units, perBlock) * s.perUnit));
+    // A persistent array is used where it lies: no block buffer, no copies (-1 marks it).
+    const buffers = streams.map((s) => (this.isPersistent(s.data) ? -1 : this.alloc(Math.min(units, perBlock) * s.perUnit)));
     const i32 = this.i32;
     const f32 = this.f32;
     slots[perSlot] = perBlock * perScale;
@@ -229,6 +257,10 @@ export class WasmContext {
       const count = Math.min(perBlock, units - u0);
       for (let k = 0; k < streams.length; k++) {
         const s = streams[k]!;
+        if (buffers[k] === -1) {
+          slots[s.slot] = s.data.byteOffset;
+          continue;
+        }
         const start = u0 * s.perUnit;
         const len = count * s.perUnit;
         if (s.io === 'in' || s.io === 'inout') {
@@ -241,7 +273,7 @@ export class WasmContext {
       this.rt.run(this.rt.desc, block, 0);
       for (let k = 0; k < streams.length; k++) {
         const s = streams[k]!;
-        if (s.io === 'in' || s.io === 'scratch') continue;
+        if (s.io === 'in' || s.io === 'scratch' || buffers[k] === -1) continue;
         const start = u0 * s.perUnit;
         const from = buffers[k]! / 4;
         const len = count * s.perUnit;

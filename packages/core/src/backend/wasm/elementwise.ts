@@ -15,7 +15,7 @@ export function unary(ctx: WasmContext, op: UnaryOp, x: Float32Array, out: Float
   ctx.reset();
   if (HEAVY.has(op) && ctx.threads > 1 && n >= 2 * MIN_CHUNK) {
     const px = ctx.put(x);
-    const po = ctx.alloc(n);
+    const po = ctx.output(out);
     const [chunks, per] = split(n, MIN_CHUNK, ctx.threads);
     ctx.run([K_UNARY, UNARY_CODE[op], px, po, n, per], chunks);
     ctx.get(po, out);
@@ -124,7 +124,7 @@ export function binary(
   }
   const pa = ctx.put(a);
   const pb = ctx.put(b);
-  const po = ctx.alloc(n);
+  const po = ctx.output(out);
   const inner = dims[3]!;
   const [chunks, per] = split(n / inner, Math.ceil(MIN_CHUNK / inner), ctx.threads);
   ctx.run([K_BINARY, code, pa, pb, po, ...dims, ...as, ...bs, per], chunks);

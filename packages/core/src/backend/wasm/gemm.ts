@@ -85,20 +85,22 @@ export function gemm(
     return;
   }
   ctx.reset();
-  if (!transA && m * (k + n) > STREAM_MIN && k * n <= STREAM_BLOCK) {
+  if (!transA && m * (k + n) > STREAM_MIN && k * n <= STREAM_BLOCK && !ctx.isPersistent(a)) {
     // Very tall A (im2col of a large batch): blocks of rows go in, their rows of out come back, so
-    // neither whole matrix is copied through memory twice; B is small and repacked per block.
+    // neither whole matrix is copied through memory twice; B is small and repacked per block. (A
+    // persistent A is already in wasm memory: the whole product runs in place below.)
     const pb = ctx.put(b);
     const rowsPerBlock = roundUp(Math.max(256, Math.floor(STREAM_BLOCK / (k + n))), GEMM_MR);
     const pa = ctx.alloc(rowsPerBlock * k);
-    const pc = ctx.alloc(rowsPerBlock * n);
+    const outInPlace = ctx.isPersistent(out);
+    const pc = outInPlace ? 0 : ctx.alloc(rowsPerBlock * n);
     const mark = ctx.mark();
     for (let r0 = 0; r0 < m; r0 += rowsPerBlock) {
       const rows = Math.min(rowsPerBlock, m - r0);
       ctx.copyIn(pa, a, r0 * k, rows * k);
-      multiply(ctx, pa, pb, pc, rows, k, n, false, transB);
+      multiply(ctx, pa, pb, outInPlace ? out.byteOffset + r0 * n * 4 : pc, rows, k, n, false, transB);
       ctx.release(mark);
-      ctx.copyOut(pc, out, r0 * n, rows * n);
+      if (!outInPlace) ctx.copyOut(pc, out, r0 * n, rows * n);
     }
     return;
   }
@@ -107,7 +109,7 @@ export function gemm(
   // A small output whose transpose fits the 4×8 tiles better (30×25 → 25×30: 73% → 84% useful
   // work) is computed as outᵀ = op(b)ᵀ·op(a)ᵀ and transposed back.
   const swap = m * n <= SWAP_MAX_OUTPUT && tileEfficiency(n, m) > 1.08 * tileEfficiency(m, n);
-  const pc = ctx.alloc(m * n);
+  const pc = ctx.output(out);
   if (swap) {
     const pt = ctx.alloc(m * n);
     multiply(ctx, pb, pa, pt, n, k, m, !transB, !transA);

@@ -133,6 +133,19 @@ export function createWasmBackend(options: RuntimeOptions = {}): WasmBackend {
       if (f32(p) && f32(g) && f32(m) && f32(v) && p.length >= ADAM_MIN) orReference(() => adamUpdate(ctx, p, g, m, v, h), reference);
       else reference();
     },
+    resident: {
+      alloc(size: number, zeroFill: boolean): Float32Array | null {
+        try {
+          return ctx.persistentArray(size, zeroFill);
+        } catch (e) {
+          if (!(e instanceof ArenaFull)) throw e;
+          return null;
+        }
+      },
+      free: (a: Float32Array) => ctx.freePersistent(a),
+      has: (a: TypedArray) => !(a instanceof Float64Array) && ctx.isPersistent(a),
+      bytesInUse: () => ctx.persistentBytes,
+    },
     stateArray(dtype: 'float32' | 'float64', size: number): FloatArray {
       if (dtype !== 'float32' || size < ADAM_MIN) return ref.stateArray(dtype, size);
       try {

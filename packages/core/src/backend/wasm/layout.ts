@@ -110,7 +110,7 @@ export function permute(ctx: WasmContext, x: Float32Array | Int32Array, shape: S
     return true;
   }
   const px = ctx.put(x);
-  const po = ctx.alloc(n);
+  const po = ctx.output(out);
   const [chunks, per] = split(batch * tilesPerBatch, Math.ceil(MIN_CHUNK / 1024), ctx.threads);
   ctx.run([K_PERMUTE, px, po, batch, rows, cols, per], chunks);
   ctx.get(po, out);
@@ -121,13 +121,13 @@ export function permute(ctx: WasmContext, x: Float32Array | Int32Array, shape: S
  * out[indices[i]] += g[i] (index -1 skipped) on the main thread: g and the indices stream in, out is
  * built in the arena and copied out once. out is zero on entry (the Backend contract), so it is not
  * read: a fresh array is only written, never read and then written (which costs two page faults per
- * page instead of one).
+ * page instead of one). An out in wasm memory (a persistent array) is added into where it lies.
  */
 export function scatterAdd(ctx: WasmContext, g: Float32Array, indices: Int32Array, out: Float32Array): void {
   if (out.length === 0 || g.length === 0) return;
   ctx.reset();
-  const po = ctx.alloc(out.length);
-  ctx.zero(po, out.length);
+  const po = ctx.output(out);
+  if (!ctx.isPersistent(out)) ctx.zero(po, out.length);
   ctx.runStreamed([K_SCATTER_ADD, 0, 0, po, g.length, 0], 5, g.length, [
     { data: g, perUnit: 1, slot: 1, io: 'in' },
     { data: indices, perUnit: 1, slot: 2, io: 'in' },
