@@ -200,6 +200,17 @@ export function releaseConsumer(data: TypedArray): void {
 
 /** Most bytes of resident memory the pool fills (held arrays and its free list together). */
 export const RESIDENT_MAX_BYTES = 128 * 1024 * 1024;
+let residentLimit = RESIDENT_MAX_BYTES;
+
+/** Test hook: the most resident bytes the pool fills (RESIDENT_MAX_BYTES normally; 0 puts nothing there). */
+export function setResidentLimit(bytes: number): void {
+  residentLimit = bytes;
+}
+
+/** Resident bytes in use (the backend's count, its optimizer state included) and held for reuse; for tests. */
+export function residentStats(): { bytesInUse: number; pooledBytes: number } {
+  return { bytesInUse: resident?.bytesInUse() ?? 0, pooledBytes: residentPooledBytes };
+}
 
 let resident: ResidentMemory | null = null;
 /** Given-back resident arrays by length (all float32). */
@@ -250,7 +261,7 @@ export function takeResident(size: number, zeroFill: boolean): Float32Array | un
     counters.reused++;
     return zeroFill ? a.fill(0) : a;
   }
-  if (resident.bytesInUse() + size * 4 > RESIDENT_MAX_BYTES) return undefined;
+  if (resident.bytesInUse() + size * 4 > residentLimit) return undefined;
   return resident.alloc(size, zeroFill) ?? undefined;
 }
 

@@ -79,6 +79,28 @@ describe('persistent arrays of the wasm context', () => {
     expect(keep.every((x) => x === 3)).toBe(true);
   });
 
+  it('freePersistent gives a block back at once, and the GC does not give it back a second time', async () => {
+    const ctx = new WasmContext(loadRuntime({ threads: 1 }));
+    const keep = ctx.persistentArray(100);
+    const used = ctx.persistentBytes;
+    let freed: Float32Array | null = ctx.persistentArray(20_000, false);
+    const at = freed.byteOffset;
+    expect(ctx.persistentBytes).toBeGreaterThan(used);
+    ctx.freePersistent(freed);
+    expect(ctx.isPersistent(freed)).toBe(false);
+    expect(ctx.persistentBytes).toBe(used);
+    ctx.freePersistent(freed); // a second call is a no-op
+    expect(ctx.persistentBytes).toBe(used);
+    const next = ctx.persistentArray(20_000);
+    expect(next.byteOffset).toBe(at);
+    freed = null;
+    // were the finalizer of the freed view still registered, it would free `next`'s block now
+    const settled = ctx.persistentBytes;
+    await collect(ctx, () => false);
+    expect(ctx.persistentBytes).toBe(settled);
+    expect(ctx.isPersistent(next) && ctx.isPersistent(keep)).toBe(true);
+  });
+
   it('a hole below a live block is reused first, and neighbouring holes merge', async () => {
     const ctx = new WasmContext(loadRuntime({ threads: 1 }));
     let first: Float32Array | null = ctx.persistentArray(4000);

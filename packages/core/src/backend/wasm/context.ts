@@ -15,10 +15,12 @@ export class ArenaFull extends Error {
  * are copied in, the job runs, outputs are copied out; the arena is reset at the start of each backend
  * call (nothing outlives a call), and memory grows when a call needs more.
  *
- * Below the arena lie persistent blocks: arrays that live across calls (an optimizer's moments, which
- * adamUpdate then updates where they are instead of copying them in and out). They are handed out as
- * Float32Array views, zero-filled, and given back when the view is garbage-collected; the arena starts
- * above the highest one, so the two never overlap.
+ * Below the arena lie persistent blocks: arrays that live across calls — an optimizer's moments
+ * (Backend.stateArray) and the arrays the array pool places here (Backend.resident: conv2d's internals,
+ * backward's gradients). They are handed out as Float32Array views and given back by `freePersistent`
+ * or, failing that, when the view is garbage-collected; the arena starts above the highest one, so the
+ * two never overlap. Kernels use a persistent operand where it lies (`put`, `output`, `get` and
+ * `runStreamed` skip its copies).
  */
 export class WasmContext {
   readonly pool: WorkerPool;
