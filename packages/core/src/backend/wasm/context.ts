@@ -243,12 +243,23 @@ export class WasmContext {
    * `streams` slices of a block are copied into fixed arena buffers, chunk `block` of the job runs
    * on them, and the output slices are copied out. A stream's slot is pointed `unit·perUnit`
    * elements before its buffer so that the kernel's global indices land inside the buffer; `perSlot`
-   * receives the units per block times `perScale` (for kernels whose chunks count finer units). Each input is read once and each output written once — copying
-   * whole arrays in, running, and copying out moves three times the data through memory.
+   * receives the units per block times `perScale` (for kernels whose chunks count finer units). Each
+   * input is read once and each output written once — copying whole arrays in, running, and copying
+   * out moves three times the data through memory. Streams that are persistent arrays are used where
+   * they lie; when all are, nothing is copied and the job's chunks are split across the threads
+   * (unless `serial`: kernels whose chunks may write the same element, like scatterAdd).
    */
-  runStreamed(slots: number[], perSlot: number, units: number, streams: readonly StreamArray[], perScale = 1, blockElements = STREAM_BLOCK): void {
+  runStreamed(slots: number[], perSlot: number, units: number, streams: readonly StreamArray[], options: StreamOptions = {}): void {
     if (units === 0) return;
+    const { perScale = 1, blockElements = STREAM_BLOCK, serial = false } = options;
     const largest = Math.max(1, ...streams.map((s) => s.perUnit));
+    if (!serial && this.threads > 1 && streams.every((s) => this.isPersistent(s.data))) {
+      for (const s of streams) slots[s.slot] = s.data.byteOffset;
+      const [chunks, per] = split(units, Math.ceil(PARALLEL_MIN_ELEMENTS / largest), this.threads);
+      slots[perSlot] = per * perScale;
+      this.run(slots, chunks);
+      return;
+    }
     const perBlock = Math.max(1, Math.floor(blockElements / largest));
     // A persistent array is used where it lies: no block buffer, no copies (-1 marks it).
     const buffers = streams.map((s) => (this.isPersistent(s.data) ? -1 : this.alloc(Math.min(units, perBlock) * s.perUnit)));
@@ -296,6 +307,18 @@ export class WasmContext {
 
 /** Elements of the largest stream in one block of runStreamed (512 KiB; measured best of 2^14..2^17). */
 export const STREAM_BLOCK = 1 << 17;
+
+/** Elements of the largest stream per chunk, at least, when runStreamed splits a job across threads. */
+const PARALLEL_MIN_ELEMENTS = 1 << 16;
+
+export interface StreamOptions {
+  /** Multiplies the units per chunk written to the descriptor (kernels whose chunks count finer units). */
+  readonly perScale?: number;
+  /** Elements of the largest stream per block when streaming (default STREAM_BLOCK). */
+  readonly blockElements?: number;
+  /** Never split across threads: chunks of the kernel may write the same element. */
+  readonly serial?: boolean;
+}
 
 /** One array of a streamed job: `perUnit` elements per unit of work, its descriptor slot, direction. */
 export interface StreamArray {

@@ -106,7 +106,7 @@ export function permute(ctx: WasmContext, x: Float32Array | Int32Array, shape: S
     ctx.runStreamed([K_PERMUTE, 0, 0, batch, rows, cols, 0], 6, batch, [
       { data: x, perUnit: rows * cols, slot: 1, io: 'in' },
       { data: out, perUnit: rows * cols, slot: 2, io: 'out' },
-    ], tilesPerBatch);
+    ], { perScale: tilesPerBatch });
     return true;
   }
   const px = ctx.put(x);
@@ -128,9 +128,10 @@ export function scatterAdd(ctx: WasmContext, g: Float32Array, indices: Int32Arra
   ctx.reset();
   const po = ctx.output(out);
   if (!ctx.isPersistent(out)) ctx.zero(po, out.length);
+  // serial: two chunks may add into the same element of out
   ctx.runStreamed([K_SCATTER_ADD, 0, 0, po, g.length, 0], 5, g.length, [
     { data: g, perUnit: 1, slot: 1, io: 'in' },
     { data: indices, perUnit: 1, slot: 2, io: 'in' },
-  ]);
+  ], { serial: true });
   ctx.get(po, out);
 }

@@ -23,7 +23,7 @@ export function im2col(ctx: WasmContext, x: Float32Array, g: WindowGeometry, out
   ctx.runStreamed([K_IM2COL, 0, 0, 0, ...geometry(g), 0], PER, g.n, [
     { data: x, perUnit: g.c * g.h * g.w, slot: 1, io: 'in' },
     { data: out, perUnit: g.oh * g.ow * g.c * g.kh * g.kw, slot: 2, io: 'out' },
-  ], g.oh);
+  ], { perScale: g.oh });
 }
 
 export function col2im(ctx: WasmContext, col: Float32Array, g: WindowGeometry, out: Float32Array): void {
