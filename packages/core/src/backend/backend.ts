@@ -8,7 +8,7 @@ import type { Shape } from '../shape.js';
  * Arrays are flat row-major. A backend may implement only float32 fast paths and delegate everything
  * else to the reference backend.
  *
- * `binary`, `unary`, `matmul` and `permute` write every element of `out` and never read it: ops may
+ * `binary`, `unary`, `matmul`, `batchedMatmul` and `permute` write every element of `out` and never read it: ops may
  * pass them reused work buffers that are not zeroed (conv2d does; test/ops/kernel-overwrite.test.ts
  * checks every backend). So do `reduceSum`, `reduceMax`, `gather`, `maxPool2d`, `avgPool2d`,
  * `softmaxCrossEntropy` (probs), `conv2dForward` and `im2col` without padding: ops give all of these uninitialised
@@ -60,6 +60,24 @@ export interface Backend {
     a: FloatArray,
     b: FloatArray,
     out: FloatArray,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+  ): void;
+
+  /**
+   * `batch` products as `matmul` describes, out (batch,m,n) = op(a_i) · op(b_i): a_i starts at element
+   * i·aStride of a and b_i at i·bStride of b (a stride of 0: the same matrix for every i).
+   */
+  batchedMatmul(
+    a: FloatArray,
+    b: FloatArray,
+    out: FloatArray,
+    batch: number,
+    aStride: number,
+    bStride: number,
     m: number,
     k: number,
     n: number,

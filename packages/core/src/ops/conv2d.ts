@@ -9,8 +9,7 @@ import { add } from './add.js';
 import { checkFloat, checkSameDType, describe } from './checks.js';
 import { im2col } from './im2col.js';
 import { matmulFlags } from './matmul.js';
-import { markGraphPrivate, unmarkGraphPrivate, withPrivateOutputs } from '../memory/array-pool.js';
-import { permute } from './permute.js';
+import { markGraphPrivate, withPrivateOutputs } from '../memory/array-pool.js';
 import { reshape } from './reshape.js';
 import { type Size2, windowGeometry, windowParams } from './window-geometry.js';
 
@@ -28,10 +27,10 @@ const paren = (shape: readonly number[]) => `(${shape.join(',')})`;
  * 2-D cross-correlation (as every framework's "convolution") of x (N,C,H,W) with filters w (FN,C,FH,FW)
  * plus an optional bias b (FN): out (N,FN,OH,OW), OH = floor((H + 2·padH − FH)/strideH) + 1.
  * When a gradient can be recorded (grad mode on and x, w or b requires grad) it is a composite: im2col →
- * one GEMM against the filters seen as (FN, C·FH·FW), transposed in place by the matmul flags → + b →
- * NHWC back to NCHW, and its gradient comes from those ops' VJPs. Otherwise (inside noGrad, or no input
- * requires grad) nothing would be recorded, so the backend's conv2dForward kernel computes the same
- * values in one pass, without the composite's three full-size intermediates.
+ * per image, the filters seen as (FN, C·FH·FW) times the image's windows (transposed in place by the
+ * matmul flags), which is NCHW already → + b, and its gradient comes from those ops' VJPs. Otherwise
+ * (inside noGrad, or no input requires grad) nothing would be recorded, so the backend's conv2dForward
+ * kernel computes the same values in one pass, without the composite's full-size intermediates.
  * @example conv2d(x, w, b, { stride: 1, pad: 0 }) // x (N,1,28,28), w (30,1,5,5) → (N,30,24,24)
  */
 export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions = {}): Tensor {
@@ -70,21 +69,22 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
     anomalyHooks.onForward?.('conv2d', out);
     return out;
   }
-  // The three intermediates never leave this function: only the graph's nodes hold them, so their
-  // arrays go back to the array pool once backward has run those nodes, and they may lie in the
-  // backend's own memory, where its kernels use them without copies (memory/array-pool.ts).
+  // The unfolded input and the filter products never leave this function: only the graph's nodes hold
+  // them, so their arrays go back to the array pool once backward has run those nodes, and they may lie
+  // in the backend's own memory, where its kernels use them without copies (memory/array-pool.ts).
   const internal = (t: Tensor) => {
     if (t.data !== x.data && t.data !== w.data && t.data !== b?.data) markGraphPrivate(t.data);
     return t;
   };
-  const out = withPrivateOutputs(() => {
-    const col = internal(im2col(x, params)); // (N·OH·OW, C·FH·FW)
-    const rows = internal(matmulFlags(col, reshape(w, [fn, c * fh * fw]), false, true)); // (N·OH·OW, FN)
-    return hasBias ? internal(add(rows, b)) : rows;
-  });
-  const result = permute(reshape(out, [g.n, g.oh, g.ow, fn]), [0, 3, 1, 2]);
-  // permute copies (its axes are never the identity here); should that change, the caller's result
-  // must not be reused behind its back
-  if (result.data === out.data) unmarkGraphPrivate(out.data);
-  return result;
+  const k = c * fh * fw;
+  const positions = g.oh * g.ow;
+  const col = withPrivateOutputs(() => internal(im2col(x, params))); // (N·OH·OW, C·FH·FW)
+  // One product per image: the filters (FN, C·FH·FW) times its unfolded windows (OH·OW, C·FH·FW),
+  // transposed by the flag, give (FN, OH·OW): the image's NCHW output, with no permute.
+  const filters = reshape(w, [fn, k]);
+  const windows = reshape(col, [g.n, positions, k]);
+  const out = hasBias
+    ? add(withPrivateOutputs(() => internal(matmulFlags(filters, windows, false, true))), reshape(b, [fn, 1]))
+    : matmulFlags(filters, windows, false, true);
+  return reshape(out, [g.n, fn, g.oh, g.ow]);
 }

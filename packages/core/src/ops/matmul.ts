@@ -13,15 +13,32 @@ registerPrimitive({ name: 'matmul', differentiable: true, vjpDifferentiable: tru
  * The primitive behind `matmul`: op(a)·op(b) where op transposes when its flag is set (a stored (k,m)
  * when transA, b stored (n,k) when transB). The VJPs are products of the same kind with other flags, so
  * the backend's transposed GEMM variants do the work and no transpose is ever materialized.
- * Arguments are assumed checked by the caller.
+ * Either operand may also be a stack of matrices, (batch, rows, cols): the output is then the stack of
+ * the batch's products, (batch, m, n), a 2-D operand taking part in every one of them (its gradient
+ * comes back stacked and the engine sums it over the batch). conv2d uses this to multiply its filters
+ * with each image's unfolded windows, which gives NCHW directly.
+ * Arguments are assumed checked by the caller (equal batches when both are stacks).
  */
 export function matmulFlags(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
-  const m = transA ? a.shape[1]! : a.shape[0]!;
-  const k = transA ? a.shape[0]! : a.shape[1]!;
-  const n = transB ? b.shape[0]! : b.shape[1]!;
-  const data = allocateFloatUninitialized(a.dtype as 'float32' | 'float64', m * n);
-  getBackend().matmul(a.data as FloatArray, b.data as FloatArray, data, m, k, n, transA, transB);
-  const out = new Tensor(data, [m, n], a.dtype);
+  const [aRows, aCols] = a.shape.slice(-2) as [number, number];
+  const [bRows, bCols] = b.shape.slice(-2) as [number, number];
+  const m = transA ? aCols : aRows;
+  const k = transA ? aRows : aCols;
+  const n = transB ? bRows : bCols;
+  const batch = a.ndim === 3 ? a.shape[0]! : b.ndim === 3 ? b.shape[0]! : null;
+  const dtype = a.dtype as 'float32' | 'float64';
+  let out: Tensor;
+  if (batch === null) {
+    const data = allocateFloatUninitialized(dtype, m * n);
+    getBackend().matmul(a.data as FloatArray, b.data as FloatArray, data, m, k, n, transA, transB);
+    out = new Tensor(data, [m, n], a.dtype);
+  } else {
+    const data = allocateFloatUninitialized(dtype, batch * m * n);
+    const aStride = a.ndim === 3 ? m * k : 0;
+    const bStride = b.ndim === 3 ? k * n : 0;
+    getBackend().batchedMatmul(a.data as FloatArray, b.data as FloatArray, data, batch, aStride, bStride, m, k, n, transA, transB);
+    out = new Tensor(data, [batch, m, n], a.dtype);
+  }
   // With C = op(A)·op(B) and upstream G: dop(A) = G·op(B)ᵀ and dop(B) = op(A)ᵀ·G, each rewritten so the
   // gradient comes out in A's (resp. B's) storage layout.
   return record('matmul', [a, b], out, (g) => {

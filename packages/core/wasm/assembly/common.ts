@@ -17,6 +17,7 @@ export const K_PERMUTE: i32 = 11;
 export const K_SCATTER_ADD: i32 = 12;
 export const K_CONV2D: i32 = 13;
 export const K_ADAM: i32 = 14;
+export const K_GEMM_BATCHED: i32 = 15;
 
 /** i32 slot `i` of the descriptor at `d`. */
 // @ts-ignore: decorator

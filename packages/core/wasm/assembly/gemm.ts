@@ -301,6 +301,28 @@ export function gemmChunk(d: usize, chunk: i32, tid: i32): void {
   gemmRegion(a, b, c, n, m, k, n, transA, transB, i0, i1, j0, j1, k0, k1, scratch);
 }
 
+/*
+ * K_GEMM_BATCHED descriptor: 1 a, 2 b, 3 c, 4 m, 5 k, 6 n, 7 transA, 8 transB, 9 batch, 10 aStride,
+ * 11 bStride (elements between consecutive matrices; 0: one matrix for every product), 12 products
+ * per chunk, 13 scratch, 14 scratch stride. Chunk index c computes products [c·per, (c+1)·per), each
+ * whole on this thread (small products: splitting one across threads would cost more than it gives);
+ * product i is written to c + i·m·n.
+ */
+export function gemmBatchedChunk(d: usize, chunk: i32, tid: i32): void {
+  const a = ptr(d, 1), b = ptr(d, 2), c = ptr(d, 3);
+  const m = arg(d, 4), k = arg(d, 5), n = arg(d, 6);
+  const transA = arg(d, 7) != 0, transB = arg(d, 8) != 0;
+  const batch = arg(d, 9), aStride = arg(d, 10), bStride = arg(d, 11), per = arg(d, 12);
+  const scratch = ptr(d, 13) + <usize>tid * <usize>arg(d, 14);
+  const hi = imin(batch, (chunk + 1) * per);
+  for (let i = chunk * per; i < hi; i++) {
+    const ci = c + (<usize>i * <usize>(m * n) << 2);
+    const ai = a + (<usize>i * <usize>aStride << 2);
+    const bi = b + (<usize>i * <usize>bStride << 2);
+    gemmRegion(ai, bi, ci, n, m, k, n, transA, transB, 0, m, 0, n, 0, k, scratch);
+  }
+}
+
 /**
  * K_GEMM_SUM descriptor: 1 partial, 2 c, 3 count (m·n), 4 parts, 5 elements per chunk.
  * c[i] = Σ_parts partial[part·count + i].

@@ -3,9 +3,9 @@
 // (which selects the thread's scratch). The module keeps no state: memory is imported and shared.
 import {
   K_GEMM, K_GEMM_SUM, K_IM2COL, K_COL2IM, K_MAXPOOL, K_AVGPOOL, K_AVGPOOL_BWD, K_UNARY, K_BINARY,
-  K_REDUCE_SUM, K_PERMUTE, K_SCATTER_ADD, K_CONV2D, K_ADAM, arg,
+  K_REDUCE_SUM, K_PERMUTE, K_SCATTER_ADD, K_CONV2D, K_ADAM, K_GEMM_BATCHED, arg,
 } from './common';
-import { gemmChunk, gemmSumChunk } from './gemm';
+import { gemmBatchedChunk, gemmChunk, gemmSumChunk } from './gemm';
 import { im2colChunk, col2imChunk, maxPoolChunk, avgPoolChunk, avgPoolBackwardChunk } from './window';
 import { unaryChunk, binaryChunk } from './elementwise';
 import { reduceSumChunk, transposeChunk, scatterAddChunk } from './layout';
@@ -31,6 +31,7 @@ export function run(desc: usize, chunk: i32, tid: i32): void {
     case K_SCATTER_ADD: scatterAddChunk(desc, chunk); break;
     case K_CONV2D: conv2dChunk(desc, chunk, tid); break;
     case K_ADAM: adamChunk(desc, chunk); break;
+    case K_GEMM_BATCHED: gemmBatchedChunk(desc, chunk, tid); break;
     default: unreachable();
   }
 }

@@ -1,6 +1,6 @@
 import type { Backend } from '../backend.js';
 import { binary, unary } from './elementwise.js';
-import { matmul } from './matmul.js';
+import { batchedMatmul, matmul } from './matmul.js';
 import { gather, permute, scatterAdd } from './layout.js';
 import { reduceMax, reduceSum } from './reduce.js';
 import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './window.js';
@@ -14,6 +14,7 @@ export const referenceBackend: Backend = {
   binary,
   unary,
   matmul,
+  batchedMatmul,
   permute,
   reduceSum,
   reduceMax,

@@ -13,6 +13,18 @@ export function matmul(a: FloatArray, b: FloatArray, out: FloatArray, m: number,
   else axpyRows(a, b, out, m, k, n, transA);
 }
 
+/** Backend.batchedMatmul: one `matmul` per product, on views of the operands. */
+export function batchedMatmul(
+  a: FloatArray, b: FloatArray, out: FloatArray, batch: number, aStride: number, bStride: number,
+  m: number, k: number, n: number, transA: boolean, transB: boolean,
+): void {
+  for (let i = 0; i < batch; i++) {
+    const ai = a.subarray(i * aStride, i * aStride + m * k);
+    const bi = b.subarray(i * bStride, i * bStride + k * n);
+    matmul(ai, bi, out.subarray(i * m * n, (i + 1) * m * n), m, k, n, transA, transB);
+  }
+}
+
 /**
  * b stored (k,n): out[i,:] = Σ_p op(a)[i,p]·b[p,:]. Four output rows are built together in a float64
  * buffer, so every element of a row of b is read once per four output rows.

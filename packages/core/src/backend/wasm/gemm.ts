@@ -1,4 +1,4 @@
-import { GEMM_KC, GEMM_MR, GEMM_NR, K_GEMM, K_GEMM_SUM, K_PERMUTE } from './jobs.js';
+import { GEMM_KC, GEMM_MR, GEMM_NR, K_GEMM, K_GEMM_BATCHED, K_GEMM_SUM, K_PERMUTE } from './jobs.js';
 import { type WasmContext, split } from './context.js';
 
 /** A GEMM split into a grid of chunks: blocks of rows × columns × k. */
@@ -116,6 +116,47 @@ export function gemm(
     ctx.run([K_PERMUTE, pt, pc, 1, n, m, 1 << 20], 1);
   } else {
     multiply(ctx, pa, pb, pc, m, k, n, transA, transB);
+  }
+  ctx.get(pc, out);
+}
+
+/**
+ * out (batch,m,n) = op(a_i)·op(b_i) for float32 arrays (see Backend.batchedMatmul). Small products
+ * (conv2d's per-image filter products) are handed out whole, several per chunk, across the threads;
+ * products big enough to split run one after another, each split like a plain GEMM.
+ */
+export function batchedGemm(
+  ctx: WasmContext,
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  batch: number,
+  aStride: number,
+  bStride: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): void {
+  if (batch === 0 || m === 0 || n === 0) return;
+  if (k === 0) {
+    out.fill(0);
+    return;
+  }
+  ctx.reset();
+  const pa = ctx.put(a);
+  const pb = ctx.put(b);
+  const pc = ctx.output(out);
+  if (m * k * n >= PARALLEL_MIN_MACS) {
+    const mark = ctx.mark();
+    for (let i = 0; i < batch; i++) {
+      multiply(ctx, pa + i * aStride * 4, pb + i * bStride * 4, pc + i * m * n * 4, m, k, n, transA, transB);
+      ctx.release(mark);
+    }
+  } else {
+    const [chunks, per] = split(batch, Math.ceil(PARALLEL_MIN_MACS / 8 / (m * k * n)), ctx.threads);
+    ctx.run([K_GEMM_BATCHED, pa, pb, pc, m, k, n, transA ? 1 : 0, transB ? 1 : 0, batch, aStride, bStride, per, ctx.scratch, ctx.scratchStride], chunks);
   }
   ctx.get(pc, out);
 }

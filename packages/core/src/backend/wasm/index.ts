@@ -5,7 +5,7 @@ import { referenceBackend } from '../reference/index.js';
 import { ArenaFull, WasmContext } from './context.js';
 import { conv2dForward } from './conv.js';
 import { binary, unary } from './elementwise.js';
-import { gemm } from './gemm.js';
+import { batchedGemm, gemm } from './gemm.js';
 import { adamUpdate } from './optim.js';
 import { permute, reduceSum, scatterAdd } from './layout.js';
 import { type RuntimeOptions, loadRuntime } from './runtime.js';
@@ -76,6 +76,11 @@ export function createWasmBackend(options: RuntimeOptions = {}): WasmBackend {
     matmul(a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
       const reference = () => ref.matmul(a, b, out, m, k, n, transA, transB);
       if (f32(a) && f32(b) && f32(out)) orReference(() => gemm(ctx, a, b, out, m, k, n, transA, transB), reference);
+      else reference();
+    },
+    batchedMatmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, aStride: number, bStride: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+      const reference = () => ref.batchedMatmul(a, b, out, batch, aStride, bStride, m, k, n, transA, transB);
+      if (f32(a) && f32(b) && f32(out)) orReference(() => batchedGemm(ctx, a, b, out, batch, aStride, bStride, m, k, n, transA, transB), reference);
       else reference();
     },
     permute(x: TypedArray, shape: Shape, perm: readonly number[], out: TypedArray): void {

@@ -18,6 +18,7 @@ export const K_PERMUTE = 11;
 export const K_SCATTER_ADD = 12;
 export const K_CONV2D = 13;
 export const K_ADAM = 14;
+export const K_GEMM_BATCHED = 15;
 
 /** Unary op codes: the order of the UnaryOp union. */
 export const UNARY_CODE: Record<UnaryOp, number> = {
