@@ -68,6 +68,30 @@ describe('wasm matmul vs reference', () => {
     for (const transB of [false, true]) expect(compareMatmul(160_003, 25, 31, false, transB, 5)).toBeNull();
   });
 
+  it('batchedMatmul: small products handed out whole across threads, large ones split, a shared (stride 0) operand', () => {
+    const cases: [number, number, number, number][] = [
+      [100, 30, 25, 57], // small: several products per chunk
+      [3, 130, 129, 131], // each product above the split threshold: one after another, each split
+    ];
+    for (const [batch, m, k, n] of cases) {
+      for (const [transA, transB] of variants) {
+        for (const [aStride, bStride] of [[m * k, k * n], [0, k * n], [m * k, 0]]) {
+          const a = uniform(aStride === 0 ? m * k : batch * m * k, batch + m);
+          const b = uniform(bStride === 0 ? k * n : batch * k * n, batch + n);
+          const got = new Float32Array(batch * m * n).fill(Number.NaN);
+          const want = new Float32Array(batch * m * n);
+          const scale = new Float32Array(batch * m * n);
+          wasm.batchedMatmul(a, b, got, batch, aStride, bStride, m, k, n, transA, transB);
+          referenceBackend.batchedMatmul(a, b, want, batch, aStride, bStride, m, k, n, transA, transB);
+          referenceBackend.batchedMatmul(a.map(Math.abs), b.map(Math.abs), scale, batch, aStride, bStride, m, k, n, transA, transB);
+          expect(mismatch(got, want, { scale }), `batch ${batch} (${m},${k},${n}) tA=${transA} tB=${transB} strides ${aStride},${bStride}`).toBeNull();
+        }
+      }
+    }
+    const [a, b, out] = [uniform(30 * 25, 1), uniform(100 * 576 * 25, 2), new Float32Array(100 * 30 * 576)];
+    expect(workersJoin(wasm, () => wasm.batchedMatmul(a, b, out, 100, 0, 576 * 25, 30, 25, 576, false, true))).toBe(true);
+  });
+
   it('k = 0 gives zeros, empty outputs are fine', () => {
     const out = new Float32Array(6).fill(5);
     wasm.matmul(new Float32Array(0), new Float32Array(0), out, 2, 0, 3, false, false);

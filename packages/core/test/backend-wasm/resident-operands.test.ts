@@ -72,6 +72,16 @@ describe('wasm kernels on operands in wasm memory', () => {
     );
   });
 
+  it('batchedMatmul (the per-image filter products of conv2d and their gradient)', () => {
+    const [batch, m, k, n] = [20, 30, 25, 57];
+    sameInEveryPlacement([uniform(m * k, 23), uniform(batch * n * k, 24), new Float32Array(batch * m * n)], ([a, b, out]) =>
+      wasm.batchedMatmul(a!, b!, out!, batch, 0, n * k, m, k, n, false, true),
+    );
+    sameInEveryPlacement([uniform(batch * m * n, 25), uniform(batch * n * k, 26), new Float32Array(batch * m * k)], ([g, b, out]) =>
+      wasm.batchedMatmul(g!, b!, out!, batch, m * n, n * k, m, n, k, false, false),
+    );
+  });
+
   it('binary ops: same shapes (streamed), a broadcast row, mulStep', () => {
     const rows = 3001;
     sameInEveryPlacement([uniform(rows * 30, 7), uniform(rows * 30, 8), new Float32Array(rows * 30)], ([a, b, out]) =>
