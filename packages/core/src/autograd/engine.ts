@@ -137,7 +137,11 @@ export function computeGradients(
         node.inputs = [];
         // A composite's internal arrays go back to the pool once their last consumer is freed; not when
         // recording, where the new graph's nodes may hold them.
-        if (!createGraph) for (const input of inputs) releaseConsumer(input.data);
+        if (!createGraph) {
+          for (const input of inputs) releaseConsumer(input.data);
+          if (node.saved !== undefined) for (const data of node.saved) giveBack(data);
+          node.saved = undefined;
+        }
       }
       inputs.forEach((input, i) => {
         const gi = inputGrads[i];

@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor.js';
+import type { TypedArray } from '../dtype.js';
 import { isGradEnabled } from './grad-mode.js';
 import { anomalyHooks } from './anomaly-hooks.js';
 import { noteConsumer } from '../memory/array-pool.js';
@@ -21,6 +22,8 @@ export interface Node {
   readonly createdAt: string | undefined;
   /** The VJP is user code (customOp): the engine never gives back arrays it sees or makes. */
   readonly userVjp?: boolean;
+  /** Arrays only the VJP holds (see `savedOnlyByVjp`): given back when backward frees the node. */
+  saved?: TypedArray[];
 }
 
 const recording = (inputs: readonly (Tensor | null | undefined)[]) => isGradEnabled() && inputs.some((t) => t?.requiresGrad === true);
@@ -54,4 +57,14 @@ export function record(op: string, inputs: readonly Tensor[], out: Tensor, vjp: 
  */
 export function recordUser(op: string, inputs: readonly Tensor[], out: Tensor, vjp: Vjp): Tensor {
   return record(op, inputs, out, vjp, true);
+}
+
+/**
+ * Declares that `data` is held by nothing but the VJP of `out`'s node (a kernel's saved indices, never
+ * shown to the caller), so the array pool may reuse it once backward has freed that node (not with
+ * retainGraph or createGraph). Does nothing when `out` was not recorded.
+ * @example const y = record('maxPool2d', [x], out, (g) => [scatter(g, argIndex)]); savedOnlyByVjp(y, argIndex);
+ */
+export function savedOnlyByVjp(out: Tensor, data: TypedArray): void {
+  if (out.node !== null) (out.node.saved ??= []).push(data);
 }

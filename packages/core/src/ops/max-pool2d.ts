@@ -1,6 +1,6 @@
 import { allocateFloatUninitialized, allocateUninitialized } from '../dtype.js';
 import { getBackend } from '../backend/index.js';
-import { record, willRecord } from '../autograd/node.js';
+import { record, savedOnlyByVjp, willRecord } from '../autograd/node.js';
 import { Tensor } from '../tensor.js';
 import { checkFloat } from './checks.js';
 import { registerPrimitive } from './registry.js';
@@ -27,5 +27,7 @@ export function maxPool2d(x: Tensor, options: PoolOptions): Tensor {
   const argIndex = willRecord(x) ? (allocateUninitialized('int32', size) as Int32Array) : null;
   getBackend().maxPool2d(x.data as Float32Array, g, data, argIndex);
   const out = new Tensor(data, [g.n, g.c, g.oh, g.ow], x.dtype);
-  return record('maxPool2d', [x], out, (grad) => [scatterAddFlatUnchecked(grad, argIndex!, x.shape)]);
+  const recorded = record('maxPool2d', [x], out, (grad) => [scatterAddFlatUnchecked(grad, argIndex!, x.shape)]);
+  if (argIndex !== null) savedOnlyByVjp(recorded, argIndex);
+  return recorded;
 }

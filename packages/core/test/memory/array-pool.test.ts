@@ -179,6 +179,19 @@ describe('array pool', () => {
     x.grad!.data.forEach((g, i) => expect(g).toBe(x.data[i]! > 0 ? 6 : 0));
   });
 
+  it("maxPool2d's saved window indices go back once backward has freed its node (not with retainGraph)", () => {
+    setPoolEnabled(true);
+    for (const retainGraph of [true, false]) {
+      clearPool();
+      const x = randn([4, 8, 64, 64], { seed: 3, dtype: 'float32', requiresGrad: true });
+      const y = maxPool2d(x, { kernel: 2 }); // 32,768 indices: 128 KiB of int32
+      sum(y).backward(undefined, { retainGraph });
+      const indices = takePooled('int32', 4 * 8 * 32 * 32);
+      if (retainGraph) expect(indices).toBeUndefined();
+      else expect(indices).toBeInstanceOf(Int32Array);
+    }
+  });
+
   it('pools only whole, unshared arrays of at least 64 KiB, and matches dtype and length', () => {
     setPoolEnabled(true);
     clearPool();
