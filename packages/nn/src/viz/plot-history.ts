@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { ValueError, argError } from '@tapegrad/core';
 import type { History } from '../train/history.js';
 import { historySpec } from './history-chart.js';
+import { renderSvg } from './svg-renderer.js';
 import { svgToPng } from './svg-to-png.js';
 
 export interface PlotHistoryOptions {
@@ -20,20 +21,11 @@ export interface PlotFiles {
 
 /**
  * Renders the history chart to an SVG string: vega-lite compiles the spec, a headless vega View
- * (renderer 'none', so no canvas is needed) draws it.
+ * (renderer 'none', so no canvas is needed) draws it, both in a worker thread (svg-renderer.ts).
  * @example const svg = await historyToSvg(trainer.history);
  */
 export async function historyToSvg(history: History, options: PlotHistoryOptions = {}): Promise<string> {
-  // Loaded on first use: vega and vega-lite add ~28 MiB of resident memory to every program that
-  // imports @tapegrad/nn, most of which never plot.
-  const [{ compile }, { View, parse }] = await Promise.all([import('vega-lite'), import('vega')]);
-  const spec = compile(historySpec(history, options.title !== undefined ? { title: options.title } : {})).spec;
-  const view = new View(parse(spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  return renderSvg(historySpec(history, options.title !== undefined ? { title: options.title } : {}));
 }
 
 /**
