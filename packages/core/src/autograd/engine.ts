@@ -6,7 +6,7 @@ import { anomalyHooks } from './anomaly-hooks.js';
 import { add } from '../ops/add.js';
 import { sumTo } from '../ops/sum-to.js';
 import { onesLike } from '../ops/like.js';
-import { beginBirths, endBirths, giveBack, isResident, releaseConsumer, releaseResidentBirths, withoutBirths } from '../memory/array-pool.js';
+import { beginBirths, endBirths, giveBack, isResident, releaseConsumer, releaseResidentBirths, withOrdinaryArrays, withoutBirths } from '../memory/array-pool.js';
 import type { TypedArray } from '../dtype.js';
 
 /**
@@ -62,6 +62,8 @@ function fitGradient(op: string, index: number, input: Tensor, g: Tensor): Tenso
 function forUserCode(g: Tensor): Tensor {
   return isResident(g.data) ? new Tensor(g.data.slice(), g.shape, g.dtype) : g;
 }
+
+const isLeaf = (t: Tensor) => t.node === null && t.requiresGrad;
 
 /**
  * Computes d(roots)/d(every tensor in the graph) given the roots' output gradients. Returns the map of
@@ -129,7 +131,12 @@ export function computeGradients(
       if (node.userVjp) born?.delete(seen.data);
       const run = node.userVjp ? () => withoutBirths(() => vjp(seen)) : () => vjp(g);
       // detectAnomaly wraps VJPs: the ops inside are backward work, checked through the gradients they return
-      const inputGrads = anomalyHooks.aroundVjp ? anomalyHooks.aroundVjp(run) : run();
+      const checked = () => (anomalyHooks.aroundVjp ? anomalyHooks.aroundVjp(run) : run());
+      // A leaf's gradient goes to user code (.grad): a VJP that makes one makes ordinary arrays, so that
+      // it need not be copied out of resident memory (forUserCode); its other gradients then feed the
+      // ordinary pool, from which the next forward's outputs are made.
+      const feedsLeaf = node.inputs.some(isLeaf);
+      const inputGrads = feedsLeaf ? withOrdinaryArrays(checked) : checked();
       const inputs = node.inputs;
       if (!retainGraph) {
         // Free the step's graph: the closure holds saved tensors, the inputs hold every forward tensor.
@@ -147,7 +154,7 @@ export function computeGradients(
         const gi = inputGrads[i];
         if (!input.requiresGrad || gi === null || gi === undefined) return;
         if (node.userVjp) born?.delete(gi.data);
-        const fitted = fitGradient(node.op, i, input, gi);
+        const fitted = isLeaf(input) ? withOrdinaryArrays(() => fitGradient(node.op, i, input, gi)) : fitGradient(node.op, i, input, gi);
         anomalyHooks.onBackward?.(node.op, fitted, i, node.createdAt);
         addPending(input, fitted);
       });

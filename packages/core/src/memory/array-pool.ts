@@ -246,6 +246,22 @@ export function withPrivateOutputs<T>(fn: () => T): T {
   }
 }
 
+/** Depth of `withOrdinaryArrays` scopes. */
+let ordinaryDepth = 0;
+
+/**
+ * Runs fn with every array it allocates an ordinary one, even during backward: for a VJP whose
+ * gradient goes to a leaf's `.grad` (user code), which would otherwise be copied out of resident memory.
+ */
+export function withOrdinaryArrays<T>(fn: () => T): T {
+  ordinaryDepth++;
+  try {
+    return fn();
+  } finally {
+    ordinaryDepth--;
+  }
+}
+
 /**
  * A resident float32 array of `size` elements (zero-filled when asked) when the array being allocated
  * is one whose last holder the pool will know — made during a backward pass (births noted) or inside
@@ -253,7 +269,7 @@ export function withPrivateOutputs<T>(fn: () => T): T {
  */
 export function takeResident(size: number, zeroFill: boolean): Float32Array | undefined {
   if (resident === null || !enabled || size * 4 < POOL_MIN_BYTES) return undefined;
-  if (births === null && privateDepth === 0) return undefined;
+  if ((births === null && privateDepth === 0) || ordinaryDepth > 0) return undefined;
   const a = residentPools.get(size)?.pop();
   if (a !== undefined) {
     inResidentPool.delete(a);
