@@ -35,6 +35,8 @@ export interface RunResult {
   testAccuracy: number;
   /** Wall time of this process's training (fit), in seconds. */
   seconds: number;
+  /** The part of `seconds` spent in training steps (the rest: evaluation, checkpoints, plots). */
+  stepSeconds: number;
   /** Epochs trained by this process (fewer than the history's after a resume). */
   epochsRun: number;
   /** Peak resident memory of the process, in MiB. */
@@ -98,6 +100,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     files.filtersBefore = join(out, 'filters-before.png');
     filtersToPng(conv, files.filtersBefore, { columns: 10 });
   }
+  let stepSeconds = 0;
   const trainer = new Trainer({
     model,
     optimizer,
@@ -110,7 +113,10 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     checkpointDir: out,
     metadata: { run: config },
     // The plot is redrawn after every epoch, so an interrupted run still has an up-to-date picture.
-    onEpochEnd: async ({ history }) => void (await plotHistory(history, files.svg)),
+    onEpochEnd: async ({ history, trainSeconds }) => {
+      stepSeconds += trainSeconds;
+      await plotHistory(history, files.svg);
+    },
     ...(log === undefined ? {} : { log }),
     ...(progress === undefined ? {} : { progress }),
   });
@@ -129,7 +135,10 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     filtersToPng(conv, files.filtersAfter, { columns: 10 });
   }
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  writeFileSync(files.history, `${JSON.stringify({ config, testAccuracy, seconds, peakRssMiB, history }, null, 1)}\n`);
-  say(`trained in ${seconds.toFixed(1)} s, peak memory ${peakRssMiB.toFixed(0)} MiB; wrote ${Object.values(files).join(', ')}`);
-  return { history, testAccuracy, seconds, epochsRun: history.epochs.length - firstEpoch, peakRssMiB, files };
+  writeFileSync(files.history, `${JSON.stringify({ config, testAccuracy, seconds, stepSeconds, peakRssMiB, history }, null, 1)}\n`);
+  say(
+    `trained in ${seconds.toFixed(1)} s (${stepSeconds.toFixed(1)} s of it in training steps), peak memory ${peakRssMiB.toFixed(0)} MiB; ` +
+      `wrote ${Object.values(files).join(', ')}`,
+  );
+  return { history, testAccuracy, seconds, stepSeconds, epochsRun: history.epochs.length - firstEpoch, peakRssMiB, files };
 }

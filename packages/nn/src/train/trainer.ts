@@ -24,6 +24,8 @@ export interface EpochEndEvent {
   seconds: number;
   /** Training images per second in this epoch (training steps only). */
   imagesPerSecond: number;
+  /** Time spent in this epoch's training steps (forward, backward, optimizer step), in seconds. */
+  trainSeconds: number;
   /** The checkpoint written for this epoch, when `checkpointDir` is set. */
   checkpoint: string | undefined;
   trainer: Trainer;
@@ -246,7 +248,7 @@ export class Trainer {
             `test acc ${(100 * testAccuracy).toFixed(2)}%  ${seconds.toFixed(1)} s (${Math.round(imagesPerSecond)} img/s)`,
         );
         for (const callback of this.callbacks) {
-          await callback({ epoch, epochs: this.epochs, record, history: this.state, seconds, imagesPerSecond, checkpoint, trainer: this });
+          await callback({ epoch, epochs: this.epochs, record, history: this.state, seconds, imagesPerSecond, trainSeconds: trainMs / 1000, checkpoint, trainer: this });
         }
       }
       let testAccuracy = NaN;
