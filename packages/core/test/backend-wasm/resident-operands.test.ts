@@ -87,6 +87,11 @@ describe('wasm kernels on operands in wasm memory', () => {
     sameInEveryPlacement([uniform(rows * 30, 7), uniform(rows * 30, 8), new Float32Array(rows * 30)], ([a, b, out]) =>
       wasm.binary('mulStep', a!, [rows, 30], b!, [rows, 30], out!, [rows, 30]),
     );
+    // one long row: a head of 4096-element rows (split across threads when out is resident) and a tail
+    const n = 300_007;
+    sameInEveryPlacement([uniform(n, 27), uniform(n, 28), new Float32Array(n)], ([a, b, out]) =>
+      wasm.binary('mulStep', a!, [n], b!, [n], out!, [n]),
+    );
     sameInEveryPlacement([uniform(rows * 30, 9), uniform(30, 10), new Float32Array(rows * 30)], ([a, b, out]) =>
       wasm.binary('add', a!, [rows, 30], b!, [30], out!, [rows, 30]),
     );

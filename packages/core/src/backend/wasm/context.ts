@@ -246,15 +246,18 @@ export class WasmContext {
    * receives the units per block times `perScale` (for kernels whose chunks count finer units). Each
    * input is read once and each output written once — copying whole arrays in, running, and copying
    * out moves three times the data through memory. Streams that are persistent arrays are used where
-   * they lie; when all are, nothing is copied and the job's chunks are split across the threads
-   * (unless `serial`: kernels whose chunks may write the same element, like scatterAdd).
+   * they lie; when every output is one, nothing needs copying out, so the inputs that are not are
+   * copied in whole and the job's chunks are split across the threads (unless `serial`: kernels whose
+   * chunks may write the same element, like scatterAdd).
    */
   runStreamed(slots: number[], perSlot: number, units: number, streams: readonly StreamArray[], options: StreamOptions = {}): void {
     if (units === 0) return;
     const { perScale = 1, blockElements = STREAM_BLOCK, serial = false } = options;
     const largest = Math.max(1, ...streams.map((s) => s.perUnit));
-    if (!serial && this.threads > 1 && streams.every((s) => this.isPersistent(s.data))) {
-      for (const s of streams) slots[s.slot] = s.data.byteOffset;
+    if (!serial && this.threads > 1 && streams.every((s) => this.isPersistent(s.data) || s.io === 'in')) {
+      // Outputs in place: inputs from ordinary arrays are copied in whole (one pass each, which is
+      // what streaming them would cost too), and the threads share the job.
+      for (const s of streams) slots[s.slot] = this.isPersistent(s.data) ? s.data.byteOffset : this.put(s.data);
       const [chunks, per] = split(units, Math.ceil(PARALLEL_MIN_ELEMENTS / largest), this.threads);
       slots[perSlot] = per * perScale;
       this.run(slots, chunks);

@@ -148,10 +148,12 @@ function streamRows(
 ): void {
   const d3 = dims[3]!;
   const slots = [K_BINARY, code, 0, 0, 0, ...dims, ...as, ...bs, 0];
-  const streams: StreamArray[] = [{ data: out.length === n ? out : out.subarray(0, n), perUnit: d3, slot: 4, io: 'out' }];
-  if (fullA) streams.push({ data: a.length === n ? a : a.subarray(0, n), perUnit: d3, slot: 2, io: 'in' });
+  // Whole arrays even when only their first n elements are used (a head of rows): a subarray would not
+  // be recognised as lying in wasm memory. The kernel touches elements [0, n) only.
+  const streams: StreamArray[] = [{ data: out, perUnit: d3, slot: 4, io: 'out' }];
+  if (fullA) streams.push({ data: a, perUnit: d3, slot: 2, io: 'in' });
   else slots[2] = ctx.put(a);
-  if (fullB) streams.push({ data: b.length === n ? b : b.subarray(0, n), perUnit: d3, slot: 3, io: 'in' });
+  if (fullB) streams.push({ data: b, perUnit: d3, slot: 3, io: 'in' });
   else slots[3] = ctx.put(b);
   ctx.runStreamed(slots, 17, n / d3, streams);
 }
