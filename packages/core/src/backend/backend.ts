@@ -171,6 +171,8 @@ export interface ResidentMemory {
   alloc(size: number, zeroFill: boolean): Float32Array | null;
   /** Gives `a` back now; the caller guarantees nothing reads or writes it any more. */
   free(a: Float32Array): void;
+  /** Sets every element of `a` (an array from `alloc`) to 0, faster than `a.fill(0)` on shared memory. */
+  zero(a: Float32Array): void;
   /** Whether `a` is a live array from `alloc`. */
   has(a: TypedArray): boolean;
   /** Bytes held by live arrays from `alloc` (and any other state the backend keeps there). */

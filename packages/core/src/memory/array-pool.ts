@@ -275,7 +275,8 @@ export function takeResident(size: number, zeroFill: boolean): Float32Array | un
     inResidentPool.delete(a);
     residentPooledBytes -= a.byteLength;
     counters.reused++;
-    return zeroFill ? a.fill(0) : a;
+    if (zeroFill) resident.zero(a);
+    return a;
   }
   if (resident.bytesInUse() + size * 4 > residentLimit) return undefined;
   return resident.alloc(size, zeroFill) ?? undefined;

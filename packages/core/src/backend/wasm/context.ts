@@ -112,7 +112,7 @@ export class WasmContext {
       this.top = this.base;
     }
     const view = new Float32Array(this.rt.memory.buffer, p, count);
-    if (zeroFill) view.fill(0);
+    if (zeroFill) this.zero(p, count);
     const block = { p, bytes };
     this.persistent.set(view, block);
     this.reclaim.register(view, block, view);
@@ -187,7 +187,7 @@ export class WasmContext {
 
   /** Zeroes `count` floats at byte offset p. */
   zero(p: number, count: number): void {
-    this.f32.fill(0, p / 4, p / 4 + count);
+    this.rt.zero(p, count * 4);
   }
 
   /**

@@ -148,6 +148,7 @@ export function createWasmBackend(options: RuntimeOptions = {}): WasmBackend {
         }
       },
       free: (a: Float32Array) => ctx.freePersistent(a),
+      zero: (a: Float32Array) => ctx.zero(a.byteOffset, a.length),
       has: (a: TypedArray) => !(a instanceof Float64Array) && ctx.isPersistent(a),
       bytesInUse: () => ctx.persistentBytes,
     },

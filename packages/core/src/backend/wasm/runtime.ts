@@ -47,6 +47,8 @@ export interface WasmRuntime {
   readonly memory: WasmMemory;
   /** Runs chunk `chunk` of the job at `desc` as thread `tid` (0 is the main thread). */
   readonly run: (desc: number, chunk: number, tid: number) => void;
+  /** Zeroes `bytes` bytes at byte offset `p` (in wasm: a JavaScript fill of shared memory is slow). */
+  readonly zero: (p: number, bytes: number) => void;
   readonly relaxed: boolean;
   /** Threads that may run chunks: the main thread plus the workers it may start. */
   readonly threads: number;
@@ -107,6 +109,7 @@ export function loadRuntime(options: RuntimeOptions = {}): WasmRuntime {
   if (!memory) throw new Error(`cannot create a shared WebAssembly.Memory: ${String(lastError)}`);
   const exports = new wa.Instance(module, { env: { memory } }).exports as unknown as {
     run: (desc: number, chunk: number, tid: number) => void;
+    zero: (p: number, bytes: number) => void;
     heapBase: () => number;
     gemmScratchBytes: () => number;
     reduceScratchBytes: () => number;
@@ -118,5 +121,5 @@ export function loadRuntime(options: RuntimeOptions = {}): WasmRuntime {
   const have = memory.buffer.byteLength;
   const want = arenaBase + 16 * 1024 * 1024;
   if (want > have) memory.grow(Math.ceil((want - have) / PAGE));
-  return { module, memory, run: exports.run, relaxed, threads, desc, scratch, scratchStride, arenaBase };
+  return { module, memory, run: exports.run, zero: exports.zero, relaxed, threads, desc, scratch, scratchStride, arenaBase };
 }
