@@ -100,8 +100,11 @@ export interface Backend {
   /** out[i] = x[indices[i]]; an index of -1 means "no element" and writes 0. */
   gather(x: TypedArray, indices: Int32Array, out: TypedArray): void;
 
-  /** out[indices[i]] += g[i] (out starts zeroed); an index of -1 drops g[i]. */
-  scatterAdd(g: FloatArray, indices: Int32Array, out: FloatArray): void;
+  /**
+   * out[indices[i]] += g[i] (out starts zeroed); an index of -1 drops g[i]. `unique`: the caller knows
+   * no index repeats (max pooling with windows that do not overlap), so the adds may run in parallel.
+   */
+  scatterAdd(g: FloatArray, indices: Int32Array, out: FloatArray, unique?: boolean): void;
 
   /**
    * The book's im2col: x (N,C,H,W) → out (N·OH·OW, C·KH·KW); row (n,oy,ox), column (c,ky,kx);

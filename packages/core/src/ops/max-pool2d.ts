@@ -27,7 +27,9 @@ export function maxPool2d(x: Tensor, options: PoolOptions): Tensor {
   const argIndex = willRecord(x) ? (allocateUninitialized('int32', size) as Int32Array) : null;
   getBackend().maxPool2d(x.data as Float32Array, g, data, argIndex);
   const out = new Tensor(data, [g.n, g.c, g.oh, g.ow], x.dtype);
-  const recorded = record('maxPool2d', [x], out, (grad) => [scatterAddFlatUnchecked(grad, argIndex!, x.shape)]);
+  // Windows that do not overlap (stride ≥ kernel) never pick the same cell: the scatter may run in parallel.
+  const disjoint = g.sh >= g.kh && g.sw >= g.kw;
+  const recorded = record('maxPool2d', [x], out, (grad) => [scatterAddFlatUnchecked(grad, argIndex!, x.shape, disjoint)]);
   if (argIndex !== null) savedOnlyByVjp(recorded, argIndex);
   return recorded;
 }

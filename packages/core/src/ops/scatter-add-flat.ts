@@ -10,10 +10,13 @@ import { registerPrimitive } from './registry.js';
 
 registerPrimitive({ name: 'scatterAddFlat', differentiable: true, vjpDifferentiable: true });
 
-/** scatterAddFlat without argument checks: for VJPs whose indices come from a kernel. */
-export function scatterAddFlatUnchecked(g: Tensor, indices: Int32Array, shape: readonly number[]): Tensor {
+/**
+ * scatterAddFlat without argument checks: for VJPs whose indices come from a kernel. `unique`: no index
+ * repeats (the backend may then add in parallel).
+ */
+export function scatterAddFlatUnchecked(g: Tensor, indices: Int32Array, shape: readonly number[], unique = false): Tensor {
   const data = allocateFloat(g.dtype as 'float32' | 'float64', sizeOf(shape));
-  getBackend().scatterAdd(g.data as FloatArray, indices, data);
+  getBackend().scatterAdd(g.data as FloatArray, indices, data, unique);
   const out = new Tensor(data, shape, g.dtype);
   // Adjoint pair: the VJP of a scatter-add is the gather of the gradient at the same indices.
   return record('scatterAddFlat', [g], out, (grad) => [gatherFlatUnchecked(grad, indices, g.shape)]);

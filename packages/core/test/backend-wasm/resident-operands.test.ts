@@ -120,6 +120,15 @@ describe('wasm kernels on operands in wasm memory', () => {
     const size = 40_000;
     const indices = Int32Array.from({ length: 9_999 }, (_, i) => (i * 7919) % size);
     sameInEveryPlacement([uniform(indices.length, 18), new Float32Array(size)], ([g, out]) => wasm.scatterAdd(g!, indices, out!));
+    // indices that never repeat (max pooling's, windows apart): split across threads, same bits as serial
+    const unique = Int32Array.from({ length: 200_000 }, (_, i) => (i % 7 === 3 ? -1 : (i * 7919) % 400_009));
+    const serial = new Float32Array(400_009);
+    const g = uniform(unique.length, 29);
+    wasm.scatterAdd(g, unique, serial);
+    sameInEveryPlacement([g, new Float32Array(400_009)], ([gi, out]) => {
+      wasm.scatterAdd(gi!, unique, out!, true);
+      expect(firstDifference(out!, serial)).toBeNull();
+    });
     const g = geometry(3, 2, 17, 13, 3, 2, 1);
     const inSize = g.n * g.c * g.h * g.w;
     const colSize = g.n * g.oh * g.ow * g.c * g.kh * g.kw;

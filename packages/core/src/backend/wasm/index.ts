@@ -96,9 +96,9 @@ export function createWasmBackend(options: RuntimeOptions = {}): WasmBackend {
     },
     reduceMax: ref.reduceMax,
     gather: ref.gather,
-    scatterAdd(g: FloatArray, indices: Int32Array, out: FloatArray): void {
+    scatterAdd(g: FloatArray, indices: Int32Array, out: FloatArray, unique = false): void {
       const reference = () => ref.scatterAdd(g, indices, out);
-      if (f32(g) && f32(out)) orReference(() => scatterAdd(ctx, g, indices, out), reference);
+      if (f32(g) && f32(out)) orReference(() => scatterAdd(ctx, g, indices, out, unique), reference);
       else reference();
     },
     im2col(x: FloatArray, g: WindowGeometry, out: FloatArray): void {

@@ -123,15 +123,15 @@ export function permute(ctx: WasmContext, x: Float32Array | Int32Array, shape: S
  * read: a fresh array is only written, never read and then written (which costs two page faults per
  * page instead of one). An out in wasm memory (a persistent array) is added into where it lies.
  */
-export function scatterAdd(ctx: WasmContext, g: Float32Array, indices: Int32Array, out: Float32Array): void {
+export function scatterAdd(ctx: WasmContext, g: Float32Array, indices: Int32Array, out: Float32Array, unique: boolean): void {
   if (out.length === 0 || g.length === 0) return;
   ctx.reset();
   const po = ctx.output(out);
   if (!ctx.isPersistent(out)) ctx.zero(po, out.length);
-  // serial: two chunks may add into the same element of out
+  // serial unless no index repeats: two chunks could add into the same element of out
   ctx.runStreamed([K_SCATTER_ADD, 0, 0, po, g.length, 0], 5, g.length, [
     { data: g, perUnit: 1, slot: 1, io: 'in' },
     { data: indices, perUnit: 1, slot: 2, io: 'in' },
-  ], { serial: true });
+  ], { serial: !unique });
   ctx.get(po, out);
 }
