@@ -248,14 +248,18 @@ export class WasmContext {
    * out moves three times the data through memory — but on one thread. So a job big enough to split
    * is split across the threads instead (unless `serial`: kernels whose chunks may write the same
    * element, like scatterAdd): persistent arrays are used where they lie, other inputs copied in whole
-   * and other outputs copied out whole. Streaming remains for small jobs and accumulating outputs.
+   * and other outputs copied out whole. Streaming remains for small jobs, accumulating outputs, and
+   * jobs whose copies would exceed WHOLE_COPY_MAX_BYTES (the arena would grow to hold them: 1,000
+   * images through relu would take 138 MB of it).
    */
   runStreamed(slots: number[], perSlot: number, units: number, streams: readonly StreamArray[], options: StreamOptions = {}): void {
     if (units === 0) return;
     const { perScale = 1, blockElements = STREAM_BLOCK, serial = false } = options;
     const largest = Math.max(1, ...streams.map((s) => s.perUnit));
     const [chunks, per] = split(units, Math.ceil(PARALLEL_MIN_ELEMENTS / largest), this.threads);
-    if (!serial && chunks > 1 && streams.every((s) => this.isPersistent(s.data) || s.io === 'in' || s.io === 'out')) {
+    const copied = streams.filter((s) => !this.isPersistent(s.data));
+    const copiedBytes = copied.reduce((sum, s) => sum + units * s.perUnit * 4, 0);
+    if (!serial && chunks > 1 && copiedBytes <= WHOLE_COPY_MAX_BYTES && copied.every((s) => s.io === 'in' || s.io === 'out')) {
       // Split across the threads: operands in wasm memory are used where they lie, other inputs are
       // copied in whole and other outputs copied out whole afterwards (on the main thread; measured
       // faster than streaming them through one thread: relu of 1.7M floats 1.01 -> 0.79-0.90 ms).
@@ -321,6 +325,9 @@ export class WasmContext {
 
 /** Elements of the largest stream in one block of runStreamed (512 KiB; measured best of 2^14..2^17). */
 export const STREAM_BLOCK = 1 << 17;
+
+/** Most bytes runStreamed copies in and out whole to split a job across threads (a training batch's activations). */
+const WHOLE_COPY_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Elements of the largest stream per chunk, at least, when runStreamed splits a job across threads. */
 const PARALLEL_MIN_ELEMENTS = 1 << 16;
