@@ -135,14 +135,14 @@ export function endBirths(previous: Set<TypedArray> | null): void {
 /** Runs fn without noting births: arrays it allocates (user code may keep them) are never given back. */
 export function withoutBirths<T>(fn: () => T): T {
   const previous = births;
-  const previousDepth = privateDepth;
+  const previousDepth = scopes.private;
   births = null;
-  privateDepth = 0;
+  scopes.private = 0;
   try {
     return fn();
   } finally {
     births = previous;
-    privateDepth = previousDepth;
+    scopes.private = previousDepth;
   }
 }
 
@@ -218,8 +218,17 @@ const residentPools = new Map<number, Float32Array[]>();
 /** The arrays in residentPools: a second give-back of one is ignored rather than handing it out twice. */
 const inResidentPool = new WeakSet<Float32Array>();
 let residentPooledBytes = 0;
-/** Depth of `withPrivateOutputs` scopes. */
-let privateDepth = 0;
+/** How deep inside `withPrivateOutputs` and `withOrdinaryArrays` the running code is. */
+const scopes = { private: 0, ordinary: 0 };
+
+function within<T>(scope: keyof typeof scopes, fn: () => T): T {
+  scopes[scope]++;
+  try {
+    return fn();
+  } finally {
+    scopes[scope]--;
+  }
+}
 
 /** Called when the active backend changes: its resident memory, or null (the pool's are given back). */
 export function setResidentMemory(memory: ResidentMemory | null): void {
@@ -238,28 +247,15 @@ export function isResident(a: TypedArray): boolean {
  * tensors, which it marks with markGraphPrivate (conv2d). Nothing fn returns may reach user code.
  */
 export function withPrivateOutputs<T>(fn: () => T): T {
-  privateDepth++;
-  try {
-    return fn();
-  } finally {
-    privateDepth--;
-  }
+  return within('private', fn);
 }
-
-/** Depth of `withOrdinaryArrays` scopes. */
-let ordinaryDepth = 0;
 
 /**
  * Runs fn with every array it allocates an ordinary one, even during backward: for a VJP whose
  * gradient goes to a leaf's `.grad` (user code), which would otherwise be copied out of resident memory.
  */
 export function withOrdinaryArrays<T>(fn: () => T): T {
-  ordinaryDepth++;
-  try {
-    return fn();
-  } finally {
-    ordinaryDepth--;
-  }
+  return within('ordinary', fn);
 }
 
 /**
@@ -269,7 +265,7 @@ export function withOrdinaryArrays<T>(fn: () => T): T {
  */
 export function takeResident(size: number, zeroFill: boolean): Float32Array | undefined {
   if (resident === null || !enabled || size * 4 < POOL_MIN_BYTES) return undefined;
-  if ((births === null && privateDepth === 0) || ordinaryDepth > 0) return undefined;
+  if ((births === null && scopes.private === 0) || scopes.ordinary > 0) return undefined;
   const a = residentPools.get(size)?.pop();
   if (a !== undefined) {
     inResidentPool.delete(a);

@@ -8,20 +8,17 @@ import {
   getBackend,
   grad,
   listBackends,
-  matmul,
   maxPool2d,
   mul,
   randn,
   record,
   relu,
-  reshape,
   setBackend,
-  softmaxCrossEntropy,
   sum,
-  tensor,
 } from '@tapegrad/core';
 import { allocateUninitialized } from '../../src/dtype.js';
 import { clearPool, giveBack, poolStats, setPoolEnabled, setPoolPoison, takePooled } from '../../src/memory/array-pool.js';
+import { smallConvNet } from './small-conv-net.js';
 
 const initial = getBackend().name;
 afterEach(() => {
@@ -32,23 +29,7 @@ afterEach(() => {
 
 type FloatDType = 'float32' | 'float64';
 
-/** A small conv net whose conv arrays are above the pool's 64 KiB floor (col: 8·18·18 × 27 floats). */
-function makeNet(dtype: FloatDType, seed: number) {
-  const w1 = randn([8, 3, 3, 3], { seed, dtype, requiresGrad: true });
-  const b1 = randn([8], { seed: seed + 1, dtype, requiresGrad: true });
-  const w2 = randn([8 * 9 * 9, 10], { seed: seed + 2, dtype, requiresGrad: true });
-  const params = [w1, b1, w2];
-  const labels = tensor(Int32Array.from({ length: 8 }, (_, i) => i % 10), [8], { dtype: 'int32' });
-  const forward = (x: Tensor, keep: Tensor[] = []) => {
-    const c = conv2d(x, w1, b1);
-    const h = relu(c);
-    const p = maxPool2d(h, { kernel: 2 });
-    const logits = matmul(reshape(p, [8, 8 * 9 * 9]), w2);
-    keep.push(c, h, logits);
-    return softmaxCrossEntropy(logits, labels);
-  };
-  return { params, forward };
-}
+const makeNet = (dtype: FloatDType, seed: number) => smallConvNet({ dtype, seed });
 
 /** Runs `steps` training-like steps (backward, then a plain SGD update) and returns every loss and gradient. */
 function train(dtype: FloatDType, steps: number) {

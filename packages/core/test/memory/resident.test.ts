@@ -5,16 +5,12 @@ import {
   customOp,
   getBackend,
   grad,
-  matmul,
-  maxPool2d,
   randn,
   relu,
-  reshape,
   setBackend,
   sigmoid,
-  softmaxCrossEntropy,
-  tensor,
 } from '@tapegrad/core';
+import { smallConvNet } from './small-conv-net.js';
 import { clearPool, isResident, residentStats, setPoolPoison, setResidentLimit, RESIDENT_MAX_BYTES } from '../../src/memory/array-pool.js';
 
 /*
@@ -36,24 +32,8 @@ afterEach(() => {
   setBackend(initial);
 });
 
-/** conv → relu → pool → dense → softmax cross-entropy; conv arrays above the pool's 64 KiB floor. */
-function makeNet(seed: number, activation: (t: Tensor) => Tensor = relu) {
-  const w1 = randn([8, 3, 3, 3], { seed, dtype: 'float32', requiresGrad: true });
-  const b1 = randn([8], { seed: seed + 1, dtype: 'float32', requiresGrad: true });
-  // (648, 32): its gradient (83 KB) is one the pool would place in wasm memory were it not a leaf's
-  const w2 = randn([8 * 9 * 9, 32], { seed: seed + 2, dtype: 'float32', requiresGrad: true });
-  const params = [w1, b1, w2];
-  const labels = tensor(Int32Array.from({ length: 8 }, (_, i) => i % 10), [8], { dtype: 'int32' });
-  const forward = (x: Tensor, keep: Tensor[] = []) => {
-    const c = conv2d(x, w1, b1);
-    const h = activation(c);
-    const p = maxPool2d(h, { kernel: 2 });
-    const logits = matmul(reshape(p, [8, 8 * 9 * 9]), w2);
-    keep.push(c, h, p, logits);
-    return softmaxCrossEntropy(logits, labels);
-  };
-  return { params, forward };
-}
+const makeNet = (seed: number, activation?: (t: Tensor) => Tensor) =>
+  smallConvNet({ dtype: 'float32', seed, classes: 32, ...(activation ? { activation } : {}) });
 
 /** `steps` SGD steps; returns every loss and gradient, and the activations of each step. */
 function train(steps: number, activation?: (t: Tensor) => Tensor) {
