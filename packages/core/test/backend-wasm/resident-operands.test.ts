@@ -123,9 +123,9 @@ describe('wasm kernels on operands in wasm memory', () => {
     // indices that never repeat (max pooling's, windows apart): split across threads, same bits as serial
     const unique = Int32Array.from({ length: 200_000 }, (_, i) => (i % 7 === 3 ? -1 : (i * 7919) % 400_009));
     const serial = new Float32Array(400_009);
-    const g = uniform(unique.length, 29);
-    wasm.scatterAdd(g, unique, serial);
-    sameInEveryPlacement([g, new Float32Array(400_009)], ([gi, out]) => {
+    const gu = uniform(unique.length, 29);
+    wasm.scatterAdd(gu, unique, serial);
+    sameInEveryPlacement([gu, new Float32Array(400_009)], ([gi, out]) => {
       wasm.scatterAdd(gi!, unique, out!, true);
       expect(firstDifference(out!, serial)).toBeNull();
     });
