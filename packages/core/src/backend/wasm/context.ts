@@ -259,7 +259,7 @@ export class WasmContext {
     const [chunks, per] = split(units, Math.ceil(PARALLEL_MIN_ELEMENTS / largest), this.threads);
     const copied = streams.filter((s) => !this.isPersistent(s.data));
     const copiedBytes = copied.reduce((sum, s) => sum + units * s.perUnit * 4, 0);
-    if (!serial && chunks > 1 && copiedBytes <= WHOLE_COPY_MAX_BYTES && copied.every((s) => s.io === 'in' || s.io === 'out')) {
+    if (!serial && this.threads > 1 && chunks > 1 && copiedBytes <= WHOLE_COPY_MAX_BYTES && copied.every((s) => s.io === 'in' || s.io === 'out')) {
       // Split across the threads: operands in wasm memory are used where they lie, other inputs are
       // copied in whole and other outputs copied out whole afterwards (on the main thread; measured
       // faster than streaming them through one thread: relu of 1.7M floats 1.01 -> 0.79-0.90 ms).
