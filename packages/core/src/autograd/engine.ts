@@ -6,7 +6,17 @@ import { anomalyHooks } from './anomaly-hooks.js';
 import { add } from '../ops/add.js';
 import { sumTo } from '../ops/sum-to.js';
 import { onesLike } from '../ops/like.js';
-import { beginBirths, endBirths, giveBack, isResident, releaseConsumer, releaseResidentBirths, withOrdinaryArrays, withoutBirths } from '../memory/array-pool.js';
+import {
+  beginBirths,
+  endBirths,
+  giveBack,
+  isResident,
+  releaseConsumer,
+  releaseProducer,
+  releaseResidentBirths,
+  withOrdinaryArrays,
+  withoutBirths,
+} from '../memory/array-pool.js';
 import type { TypedArray } from '../dtype.js';
 
 /**
@@ -146,6 +156,7 @@ export function computeGradients(
         // recording, where the new graph's nodes may hold them.
         if (!createGraph) {
           for (const input of inputs) releaseConsumer(input.data);
+          releaseProducer(t.data); // a marked intermediate is also held by the node that produced it
           if (node.saved !== undefined) for (const data of node.saved) giveBack(data);
           node.saved = undefined;
         }

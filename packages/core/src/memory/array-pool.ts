@@ -159,24 +159,25 @@ export function releaseResidentBirths(born: ReadonlySet<TypedArray>): void {
 
 // ---- a composite's internal tensors ----
 
-/** Internal arrays of composites, with the number of recorded nodes that took them as an input. */
-const privateArrays = new WeakMap<TypedArray, { consumers: number }>();
+/**
+ * Internal arrays of composites (and marked intermediates), with the number of recorded nodes that hold
+ * them until backward frees them: the nodes that took them as an input, plus, for an intermediate, the
+ * node that produced it (`producer`: its VJP may have saved its output, as sigmoid's does).
+ */
+const privateArrays = new WeakMap<TypedArray, { consumers: number; producer: boolean }>();
 let anyPrivate = false;
 
 /**
  * Marks `data` (a composite op's internal result, never returned to the caller and not a view of
  * anything the caller holds) so that it is given back once every recorded node that consumed it has
- * run its VJP and freed its inputs. Call before the data is passed to the next op.
+ * run its VJP and freed its inputs. Call before the data is passed to the next op. With `producer`,
+ * the recorded node that produced it is counted too (see markIntermediate). Returns whether it marked.
  */
-export function markGraphPrivate(data: TypedArray): void {
-  if (data.byteLength < POOL_MIN_BYTES || privateArrays.has(data)) return;
-  privateArrays.set(data, { consumers: 0 });
+export function markGraphPrivate(data: TypedArray, producer = false): boolean {
+  if (data.byteLength < POOL_MIN_BYTES || privateArrays.has(data)) return false;
+  privateArrays.set(data, { consumers: producer ? 1 : 0, producer });
   anyPrivate = true;
-}
-
-/** Takes back `markGraphPrivate` (for a composite whose result turned out to share the array). */
-export function unmarkGraphPrivate(data: TypedArray): void {
-  privateArrays.delete(data);
+  return true;
 }
 
 /** Called when a node is recorded with `data` among its inputs' arrays. */
@@ -194,6 +195,12 @@ export function releaseConsumer(data: TypedArray): void {
   if (--info.consumers > 0) return;
   privateArrays.delete(data);
   giveBack(data);
+}
+
+/** Called when the node that produced `data` has run its VJP and been freed. */
+export function releaseProducer(data: TypedArray): void {
+  if (!anyPrivate) return;
+  if (privateArrays.get(data)?.producer === true) releaseConsumer(data);
 }
 
 // ---- arrays in the backend's own memory ----

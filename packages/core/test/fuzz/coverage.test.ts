@@ -45,6 +45,7 @@ const NOT_OPS = new Set([
   'listPrimitives',
   'clearArrayPool',
   'arrayPoolStats',
+  'markIntermediate',
 ]);
 
 const targets = [...creationTargets, ...elementwiseTargets, ...layoutTargets, ...reduceTargets, ...windowTargets];
