@@ -10,6 +10,7 @@ import { type SeedOptions, rngFrom } from '../init/seeding.js';
 import { floatDType, optionsOf, positiveInt, shown } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
 import { partOf } from '../module/layer-errors.js';
+import { layersKeepNothing, passOn } from './intermediates.js';
 
 export interface LeNet5Options extends SeedOptions {
   /** 'sigmoid' (the classic, default) or 'relu'. */
@@ -82,9 +83,11 @@ export class LeNet5 extends Module {
 
   forward(x: Tensor): Tensor {
     checkModelInput(this.conv1, x, this.inputShape);
-    let y = this.pool1.forward(this.act1.forward(this.conv1.forward(x)));
-    y = this.pool2.forward(this.act2.forward(this.conv2.forward(y)));
-    y = this.act3.forward(this.fc1.forward(this.flatten.forward(y)));
-    return this.fc3.forward(this.act4.forward(this.fc2.forward(y)));
+    // Each activation goes to the next layer only: marked intermediates (models/intermediates.ts).
+    const layers = [this.conv1, this.act1, this.pool1, this.conv2, this.act2, this.pool2, this.flatten, this.fc1, this.act3, this.fc2, this.act4];
+    const mark = layersKeepNothing([...layers, this.fc3]);
+    let y = x;
+    for (const layer of layers) y = passOn(mark, y, layer.forward(y));
+    return this.fc3.forward(y);
   }
 }

@@ -9,6 +9,7 @@ import { type WeightInitStd, weightInit } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
 import { floatDType, nonNegativeInt, optionsOf, positiveInt } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
+import { layersKeepNothing, passOn } from './intermediates.js';
 import { partOf } from '../module/layer-errors.js';
 
 export interface SimpleConvNetOptions extends SeedOptions {
@@ -77,7 +78,13 @@ export class SimpleConvNet extends Module {
 
   forward(x: Tensor): Tensor {
     checkModelInput(this.conv1, x, this.inputDim);
-    const h = this.pool1.forward(this.relu1.forward(this.conv1.forward(x)));
-    return this.fc2.forward(this.relu2.forward(this.fc1.forward(this.flatten.forward(h))));
+    // The activations go from layer to layer and nowhere else: marked intermediates, their arrays are
+    // reused once backward is done with them (models/intermediates.ts).
+    const mark = layersKeepNothing([this.conv1, this.relu1, this.pool1, this.flatten, this.fc1, this.relu2, this.fc2]);
+    const c = passOn(mark, x, this.conv1.forward(x));
+    const r = passOn(mark, c, this.relu1.forward(c));
+    const p = passOn(mark, r, this.pool1.forward(r));
+    const h = passOn(mark, p, this.fc1.forward(this.flatten.forward(p)));
+    return this.fc2.forward(passOn(mark, h, this.relu2.forward(h)));
   }
 }

@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Tensor, arrayPoolStats, listBackends, randn, setBackend } from '@tapegrad/core';
+import { Adam, LeNet5, Module, ReLU, SimpleConvNet, crossEntropyLoss } from '@tapegrad/nn';
+// the pool's test hooks (not public): poison given-back arrays, or turn reuse off
+import { clearPool, setPoolEnabled, setPoolPoison } from '../../../core/src/memory/array-pool.js';
+
+/*
+ * SimpleConvNet (and LeNet-5) marks the activations inside its forward as intermediates, so their arrays are reused
+ * once backward is done with them. Training with every given-back array poisoned (NaN) must give the
+ * same losses and parameters as training with no reuse at all; and a layer replaced by user code (which
+ * might keep what it is given) turns the marking off.
+ */
+
+const initial = listBackends().includes('wasm') ? 'wasm' : 'reference';
+afterEach(() => {
+  setPoolPoison(null);
+  setPoolEnabled(true);
+  setBackend(initial);
+});
+
+function train(steps: number, net: Module = new SimpleConvNet({ seed: 3 })): number[] {
+  const opt = new Adam(net.parameters(), { lr: 0.001 });
+  const out: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const x = randn([16, 1, 28, 28], { seed: 40 + s });
+    const t = Array.from({ length: 16 }, (_, i) => (i + s) % 10);
+    opt.zeroGrad();
+    const loss = crossEntropyLoss(net.forward(x), t);
+    loss.backward();
+    opt.step();
+    out.push(loss.item());
+  }
+  return [...out, ...net.parameters().flatMap((p) => Array.from(p.data))];
+}
+
+for (const backend of listBackends()) {
+  describe(`SimpleConvNet's intermediates (${backend} backend)`, () => {
+    it('are reused after backward, with training bit-identical to no reuse', () => {
+      setBackend(backend);
+      setPoolEnabled(false);
+      const plain = train(3);
+      setPoolEnabled(true);
+      clearPool();
+      setPoolPoison(Number.NaN);
+      const reused = train(3);
+      expect(reused).toEqual(plain);
+      expect(reused.every(Number.isFinite)).toBe(true);
+    });
+
+    it("LeNet-5's too, the classic one included (sigmoid's VJP reads its own output)", () => {
+      setBackend(backend);
+      for (const variant of [{}, { activation: 'relu', pooling: 'max' }] as const) {
+        setPoolEnabled(false);
+        const plain = train(2, new LeNet5({ ...variant, seed: 5 }));
+        setPoolEnabled(true);
+        clearPool();
+        setPoolPoison(Number.NaN);
+        const reused = train(2, new LeNet5({ ...variant, seed: 5 }));
+        setPoolPoison(null);
+        expect(reused).toEqual(plain);
+      }
+    });
+  });
+}
+
+describe("SimpleConvNet's intermediates", () => {
+  it('are not marked when a layer was replaced by user code, which might keep its input', () => {
+    const kept: Tensor[] = [];
+    class KeepingReLU extends Module {
+      forward(x: Tensor): Tensor {
+        kept.push(x);
+        return new ReLU().forward(x);
+      }
+    }
+    setPoolPoison(Number.NaN);
+    const net = new SimpleConvNet({ seed: 3 });
+    (net as unknown as { relu1: Module }).relu1 = new KeepingReLU();
+    const before = arrayPoolStats().givenBack;
+    train(2, net);
+    const copies = kept.map((t) => Array.from(t.data));
+    train(1, net);
+    // what the replaced layer kept from the first steps was not given back and overwritten
+    kept.slice(0, copies.length).forEach((t, i) => expect(Array.from(t.data)).toEqual(copies[i]));
+    expect(copies.flat().every(Number.isFinite)).toBe(true);
+    expect(arrayPoolStats().givenBack).toBeGreaterThan(before); // backward's own arrays still are
+  });
+});
