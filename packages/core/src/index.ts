@@ -38,4 +38,4 @@ export {
   type AdamStep,
 } from './backend/index.js';
 export { clearPool as clearArrayPool, poolStats as arrayPoolStats } from './memory/array-pool.js';
-export { markIntermediate } from './memory/intermediate.js';
+export { intermediates, markIntermediate } from './memory/intermediate.js';

@@ -2,7 +2,7 @@ import type { Tensor } from '../tensor.js';
 import type { TypedArray } from '../dtype.js';
 import { isGradEnabled } from './grad-mode.js';
 import { anomalyHooks } from './anomaly-hooks.js';
-import { noteConsumer } from '../memory/array-pool.js';
+import { disownOutput, noteConsumer } from '../memory/array-pool.js';
 
 /**
  * A VJP maps the gradient of the op's output to one gradient per input (null where an input takes none).
@@ -43,7 +43,10 @@ export function willRecord(...inputs: readonly (Tensor | null | undefined)[]): b
  */
 export function record(op: string, inputs: readonly Tensor[], out: Tensor, vjp: Vjp, userVjp = false): Tensor {
   anomalyHooks.onForward?.(op, out);
-  if (!recording(inputs)) return out;
+  if (!recording(inputs)) {
+    disownOutput(out.data);
+    return out;
+  }
   out.node = { op, inputs, vjp, createdAt: anomalyHooks.captureStack?.(), userVjp };
   for (const t of inputs) noteConsumer(t.data);
   out.requiresGradFlag = true;

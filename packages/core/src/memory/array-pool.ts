@@ -116,9 +116,13 @@ export function setPoolPoison(value: number | null): void {
 
 let births: Set<TypedArray> | null = null;
 
-/** Called by the allocation functions: notes `a` as born in the backward pass now running, if any. */
+/**
+ * Called by the allocation functions with every new array: notes `a` as born in the backward pass now
+ * running, if any; inside withIntermediates, marks a float32 array an intermediate (see there).
+ */
 export function noteBirth(a: TypedArray): void {
   if (births !== null && a.byteLength >= POOL_MIN_BYTES) births.add(a);
+  else if (scopes.intermediate > 0 && a instanceof Float32Array) markGraphPrivate(a, true);
 }
 
 /** Starts noting births into `into` (returns the previous set, for nesting); `endBirths` restores it. */
@@ -197,6 +201,18 @@ export function releaseConsumer(data: TypedArray): void {
   giveBack(data);
 }
 
+/**
+ * Called when an op's output turns out not to be recorded: a node that does not exist will not hold
+ * it, so an intermediate marked at allocation (withIntermediates) waits for its consumers only.
+ */
+export function disownOutput(data: TypedArray): void {
+  if (!anyPrivate) return;
+  const info = privateArrays.get(data);
+  if (info === undefined || !info.producer) return;
+  info.producer = false;
+  info.consumers--;
+}
+
 /** Called when the node that produced `data` has run its VJP and been freed. */
 export function releaseProducer(data: TypedArray): void {
   if (!anyPrivate) return;
@@ -225,8 +241,8 @@ const residentPools = new Map<number, Float32Array[]>();
 /** The arrays in residentPools: a second give-back of one is ignored rather than handing it out twice. */
 const inResidentPool = new WeakSet<Float32Array>();
 let residentPooledBytes = 0;
-/** How deep inside `withPrivateOutputs` and `withOrdinaryArrays` the running code is. */
-const scopes = { private: 0, ordinary: 0 };
+/** How deep inside `withPrivateOutputs`, `withOrdinaryArrays` and `withIntermediates` the running code is. */
+const scopes = { private: 0, ordinary: 0, intermediate: 0 };
 
 function within<T>(scope: keyof typeof scopes, fn: () => T): T {
   scopes[scope]++;
@@ -258,6 +274,16 @@ export function withPrivateOutputs<T>(fn: () => T): T {
 }
 
 /**
+ * Runs fn — ops whose every float32 result is passed on to later ops and never kept — with each such
+ * array marked an intermediate as it is allocated (given back once backward has run the op that made
+ * it and every op that consumed it) and placed in resident memory when there is room. Only while
+ * something is recorded: without a backward to free them, marked arrays would wait for the GC there.
+ */
+export function withIntermediates<T>(fn: () => T): T {
+  return within('intermediate', fn);
+}
+
+/**
  * Runs fn with every array it allocates an ordinary one, even during backward: for a VJP whose
  * gradient goes to a leaf's `.grad` (user code), which would otherwise be copied out of resident memory.
  */
@@ -272,7 +298,7 @@ export function withOrdinaryArrays<T>(fn: () => T): T {
  */
 export function takeResident(size: number, zeroFill: boolean): Float32Array | undefined {
   if (resident === null || !enabled || size * 4 < POOL_MIN_BYTES) return undefined;
-  if ((births === null && scopes.private === 0) || scopes.ordinary > 0) return undefined;
+  if ((births === null && scopes.private === 0 && scopes.intermediate === 0) || scopes.ordinary > 0) return undefined;
   const a = residentPools.get(size)?.pop();
   if (a !== undefined) {
     inResidentPool.delete(a);

@@ -1,6 +1,7 @@
 import { ValueError, argError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { markGraphPrivate } from './array-pool.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
+import { markGraphPrivate, withIntermediates } from './array-pool.js';
 
 /**
  * Declares `t` an intermediate result of the calling code: passed only to the ops that consume it,
@@ -18,4 +19,17 @@ export function markIntermediate(t: Tensor): Tensor {
   // the producing node counts as a holder when there is one: its VJP may have saved its output
   markGraphPrivate(t.data, t.node !== null);
   return t;
+}
+
+/**
+ * Runs `fn` — one step of a forward that passes everything it makes on to later ops and keeps none —
+ * with every float32 array it allocates marked an intermediate from the start (as markIntermediate:
+ * reused once backward has run the op that made it and the ops that consumed it) and, with the fast
+ * backend, placed in its WebAssembly memory, where kernels use it without copies. The promise covers
+ * every array fn makes, its result included: the caller must only pass that on too. Under noGrad it
+ * just runs fn. nn's built-in models run each layer but the last this way. Returns fn's result.
+ * @example const h = intermediates(() => relu(conv2d(x, w, b))); return maxPool2d(h, { kernel: 2 });
+ */
+export function intermediates<T>(fn: () => T): T {
+  return isGradEnabled() ? withIntermediates(fn) : fn();
 }

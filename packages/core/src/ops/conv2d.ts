@@ -9,7 +9,7 @@ import { add } from './add.js';
 import { checkFloat, checkSameDType, describe } from './checks.js';
 import { im2col } from './im2col.js';
 import { matmulFlags } from './matmul.js';
-import { markGraphPrivate, withPrivateOutputs } from '../memory/array-pool.js';
+import { disownOutput, markGraphPrivate, withPrivateOutputs } from '../memory/array-pool.js';
 import { reshape } from './reshape.js';
 import { type Size2, windowGeometry, windowParams } from './window-geometry.js';
 
@@ -67,6 +67,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
     const out = new Tensor(data, [g.n, fn, g.oh, g.ow], x.dtype);
     // nothing is recorded, but detectAnomaly still sees the output (as it sees every op's)
     anomalyHooks.onForward?.('conv2d', out);
+    disownOutput(data); // no node will hold it (see record)
     return out;
   }
   // The unfolded input and the filter products never leave this function: only the graph's nodes hold

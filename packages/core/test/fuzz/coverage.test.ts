@@ -46,6 +46,7 @@ const NOT_OPS = new Set([
   'clearArrayPool',
   'arrayPoolStats',
   'markIntermediate',
+  'intermediates',
 ]);
 
 const targets = [...creationTargets, ...elementwiseTargets, ...layoutTargets, ...reduceTargets, ...windowTargets];

@@ -4,7 +4,10 @@ import {
   ValueError,
   arrayPoolStats,
   conv2d,
+  getBackend,
+  intermediates,
   listBackends,
+  noGrad,
   markIntermediate,
   matmul,
   maxPool2d,
@@ -30,8 +33,13 @@ afterEach(() => {
   setBackend(initial);
 });
 
-/** conv → sigmoid (its VJP reads its own output) → pool → dense; the activations marked when `mark`. */
-function steps(mark: boolean, count: number): number[][] {
+/**
+ * conv → sigmoid (its VJP reads its own output) → pool → dense; the activations marked ('mark') or made
+ * inside intermediates ('scope'), or neither.
+ */
+function steps(mode: 'none' | 'mark' | 'scope', count: number): number[][] {
+  const mark = mode === 'mark';
+  const scope = <T>(fn: () => T): T => (mode === 'scope' ? intermediates(fn) : fn());
   const w1 = randn([8, 3, 3, 3], { seed: 1, dtype: 'float32', requiresGrad: true });
   const w2 = randn([8 * 9 * 9, 10], { seed: 2, dtype: 'float32', requiresGrad: true });
   const labels = tensor(Int32Array.from({ length: 8 }, (_, i) => i % 10), [8], { dtype: 'int32' });
@@ -41,9 +49,9 @@ function steps(mark: boolean, count: number): number[][] {
     const x = randn([8, 3, 20, 20], { seed: 10 + s, dtype: 'float32' });
     w1.grad = null;
     w2.grad = null;
-    const c = m(conv2d(x, w1));
-    const a = m(sigmoid(c));
-    const p = m(maxPool2d(a, { kernel: 2 }));
+    const c = m(scope(() => conv2d(x, w1)));
+    const a = m(scope(() => sigmoid(c)));
+    const p = m(scope(() => maxPool2d(a, { kernel: 2 })));
     const loss = softmaxCrossEntropy(matmul(reshape(p, [8, 8 * 9 * 9]), w2), labels);
     loss.backward();
     out.push([loss.item(), ...w1.grad!.data, ...w2.grad!.data]);
@@ -56,14 +64,28 @@ for (const backend of listBackends()) {
     it('reuses marked activations after backward, with results bit-identical to no reuse (sigmoid saves its output)', () => {
       setBackend(backend);
       setPoolEnabled(false);
-      const plain = steps(false, 4);
+      const plain = steps('none', 4);
       setPoolEnabled(true);
-      clearPool();
-      setPoolPoison(Number.NaN);
+      for (const mode of ['mark', 'scope'] as const) {
+        clearPool();
+        setPoolPoison(Number.NaN);
+        const before = arrayPoolStats().givenBack;
+        const reused = steps(mode, 4);
+        setPoolPoison(null);
+        expect(arrayPoolStats().givenBack - before, mode).toBeGreaterThan(4 * 2);
+        expect(reused, mode).toEqual(plain);
+      }
+    });
+
+    it('intermediates under noGrad just runs its function: nothing marked, nothing in wasm memory', () => {
+      setBackend(backend);
+      const x = randn([8, 3, 20, 20], { seed: 7, dtype: 'float32' });
+      const w = randn([8, 3, 3, 3], { seed: 8, dtype: 'float32', requiresGrad: true });
       const before = arrayPoolStats().givenBack;
-      const marked = steps(true, 4);
-      expect(arrayPoolStats().givenBack - before).toBeGreaterThan(4 * 2);
-      expect(marked).toEqual(plain);
+      const y = noGrad(() => intermediates(() => sigmoid(conv2d(x, w))));
+      expect(getBackend().resident?.has(y.data) ?? false).toBe(false);
+      y.sum(); // nothing recorded, nothing to give back
+      expect(arrayPoolStats().givenBack).toBe(before);
     });
   });
 }

@@ -1,4 +1,4 @@
-import { type Tensor, markIntermediate } from '@tapegrad/core';
+import { type Tensor, intermediates, isGradEnabled, markIntermediate } from '@tapegrad/core';
 import type { Module } from '../module/module.js';
 import { ReLU, Sigmoid, Tanh } from '../layers/activations.js';
 import { Conv2d } from '../layers/conv2d.js';
@@ -25,4 +25,15 @@ export function layersKeepNothing(layers: readonly Module[]): boolean {
  */
 export function passOn(mark: boolean, input: Tensor, out: Tensor): Tensor {
   return mark && out.data !== input.data ? markIntermediate(out) : out;
+}
+
+/**
+ * `layer.forward(input)` for a layer in the middle of a built-in model's forward: when `mark` and the
+ * layer will be recorded, inside core's `intermediates` (its arrays marked from allocation and placed
+ * in the backend's memory), else as passOn does. Only while recorded: the marks are released by backward.
+ */
+export function runMiddle(mark: boolean, layer: Module, input: Tensor): Tensor {
+  const recorded = isGradEnabled() && (input.requiresGrad || layer.parameters().some((p) => p.requiresGrad));
+  if (!mark || !recorded) return passOn(mark, input, layer.forward(input));
+  return intermediates(() => layer.forward(input));
 }

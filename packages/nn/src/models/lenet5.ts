@@ -10,7 +10,7 @@ import { type SeedOptions, rngFrom } from '../init/seeding.js';
 import { floatDType, optionsOf, positiveInt, shown } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
 import { partOf } from '../module/layer-errors.js';
-import { layersKeepNothing, passOn } from './intermediates.js';
+import { layersKeepNothing, runMiddle } from './intermediates.js';
 
 export interface LeNet5Options extends SeedOptions {
   /** 'sigmoid' (the classic, default) or 'relu'. */
@@ -87,7 +87,7 @@ export class LeNet5 extends Module {
     const layers = [this.conv1, this.act1, this.pool1, this.conv2, this.act2, this.pool2, this.flatten, this.fc1, this.act3, this.fc2, this.act4];
     const mark = layersKeepNothing([...layers, this.fc3]);
     let y = x;
-    for (const layer of layers) y = passOn(mark, y, layer.forward(y));
+    for (const layer of layers) y = runMiddle(mark, layer, y);
     return this.fc3.forward(y);
   }
 }

@@ -9,7 +9,7 @@ import { type WeightInitStd, weightInit } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
 import { floatDType, nonNegativeInt, optionsOf, positiveInt } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
-import { layersKeepNothing, passOn } from './intermediates.js';
+import { layersKeepNothing, runMiddle } from './intermediates.js';
 import { partOf } from '../module/layer-errors.js';
 
 export interface SimpleConvNetOptions extends SeedOptions {
@@ -81,10 +81,8 @@ export class SimpleConvNet extends Module {
     // The activations go from layer to layer and nowhere else: marked intermediates, their arrays are
     // reused once backward is done with them (models/intermediates.ts).
     const mark = layersKeepNothing([this.conv1, this.relu1, this.pool1, this.flatten, this.fc1, this.relu2, this.fc2]);
-    const c = passOn(mark, x, this.conv1.forward(x));
-    const r = passOn(mark, c, this.relu1.forward(c));
-    const p = passOn(mark, r, this.pool1.forward(r));
-    const h = passOn(mark, p, this.fc1.forward(this.flatten.forward(p)));
-    return this.fc2.forward(passOn(mark, h, this.relu2.forward(h)));
+    let y = x;
+    for (const layer of [this.conv1, this.relu1, this.pool1, this.flatten, this.fc1, this.relu2]) y = runMiddle(mark, layer, y);
+    return this.fc2.forward(y);
   }
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Tensor, arrayPoolStats, listBackends, randn, setBackend } from '@tapegrad/core';
+import { type Tensor, arrayPoolStats, getBackend, listBackends, noGrad, randn, setBackend } from '@tapegrad/core';
 import { Adam, LeNet5, Module, ReLU, SimpleConvNet, crossEntropyLoss } from '@tapegrad/nn';
 // the pool's test hooks (not public): poison given-back arrays, or turn reuse off
 import { clearPool, setPoolEnabled, setPoolPoison } from '../../../core/src/memory/array-pool.js';
@@ -64,6 +64,29 @@ for (const backend of listBackends()) {
 }
 
 describe("SimpleConvNet's intermediates", () => {
+  it('with the wasm backend, live in its memory without growing it from step to step; under noGrad, nowhere', () => {
+    if (!listBackends().includes('wasm')) return;
+    setBackend('wasm');
+    const resident = getBackend().resident!;
+    const net = new SimpleConvNet({ seed: 3 });
+    const inUse: number[] = [];
+    const opt = new Adam(net.parameters(), { lr: 0.001 });
+    for (let s = 0; s < 8; s++) {
+      opt.zeroGrad();
+      const logits = net.forward(randn([16, 1, 28, 28], { seed: 60 + s }));
+      // the model's output is the caller's: an ordinary array
+      expect(resident.has(logits.data)).toBe(false);
+      crossEntropyLoss(logits, Array.from({ length: 16 }, (_, i) => i % 10)).backward();
+      opt.step();
+      inUse.push(resident.bytesInUse());
+    }
+    expect(inUse[7]).toBe(inUse[2]);
+    const before = resident.bytesInUse();
+    const outputs = noGrad(() => Array.from({ length: 5 }, (_, i) => net.forward(randn([16, 1, 28, 28], { seed: 80 + i }))));
+    expect(outputs.every((o) => !resident.has(o.data))).toBe(true);
+    expect(resident.bytesInUse()).toBe(before);
+  });
+
   it('are not marked when a layer was replaced by user code, which might keep its input', () => {
     const kept: Tensor[] = [];
     class KeepingReLU extends Module {
