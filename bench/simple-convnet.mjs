@@ -3,7 +3,8 @@
 // Prints a table with ratios and writes bench/results/simple-convnet-<time>.json (and latest.json).
 // Needs the built packages (`pnpm build`). Options: --warmup 5 --steps 30 --infer-reps 10 --mm-reps 20
 // --torch-threads 2 --openblas DIR (OpenBLAS for PyTorch; default: shared/peers/.deb's, if unpacked)
-// --skip-tfjs --skip-torch --profile (per-kernel times of tapegrad's train step) --backend NAME.
+// --skip-tfjs --skip-torch --profile (per-kernel times of tapegrad's train step) --backend NAME
+// --no-intermediates (tapegrad's forward without `intermediates`: every activation a fresh array).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +24,7 @@ const args = parseArgs(process.argv.slice(2), {
   skipTorch: false,
   profile: false,
   backend: '',
+  noIntermediates: false,
 });
 const here = dirname(new URL(import.meta.url).pathname);
 
@@ -93,7 +95,8 @@ const names = results.map((r) => r.peer);
 const width = [40, ...results.map((r, i) => 2 + Math.max(names[i].length, ...rows.map(([, get]) => String(get(r) ?? '—').length)))];
 const line = (cells) => cells.map((c, i) => String(c ?? '—').padEnd(width[i])).join('');
 console.log(`\nSimpleConvNet on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}` +
-  (ours.backend === 'wasm' ? ` — tapegrad: wasm ${ours.relaxed_simd ? 'relaxed-SIMD FMA' : 'SIMD'}, ${ours.threads} threads` : ''));
+  (ours.backend === 'wasm' ? ` — tapegrad: wasm ${ours.relaxed_simd ? 'relaxed-SIMD FMA' : 'SIMD'}, ${ours.threads} threads` : '') +
+  (ours.intermediates ? ', activations in intermediates()' : ', no intermediates()'));
 console.log(line(['', ...names]));
 for (const [label, get] of rows) console.log(line([label, ...results.map(get)]));
 

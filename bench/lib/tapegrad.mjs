@@ -73,10 +73,10 @@ function profileBackend(backend) {
   };
 }
 
-export async function benchTapegrad({ batches, test, warmup, steps, inferReps, mmReps, profile, backendName }) {
+export async function benchTapegrad({ batches, test, warmup, steps, inferReps, mmReps, profile, backendName, noIntermediates }) {
   if (!existsSync(distOf('core'))) throw new Error('packages/core/dist not found: run `pnpm build` first');
   const core = await import(pathToFileURL(distOf('core')).href);
-  const { tensor, zeros, conv2d, relu, maxPool2d, reshape, matmul, add, softmaxCrossEntropy, argmax, noGrad, getBackend, setBackend } = core;
+  const { tensor, zeros, conv2d, relu, maxPool2d, reshape, matmul, add, softmaxCrossEntropy, argmax, noGrad, getBackend, setBackend, intermediates } = core;
   if (backendName) setBackend(backendName);
   const backend = getBackend();
   const info = { peer: `tapegrad-${backend.name}`, node: process.version, backend: backend.name };
@@ -94,9 +94,13 @@ export async function benchTapegrad({ batches, test, warmup, steps, inferReps, m
   const W3 = param(normal(100 * 10, 0.01, 3), [100, 10]);
   const b3 = zeros([10], { requiresGrad: true });
   const params = [W1, b1, W2, b2, W3, b3];
+  // Every activation but the logits is only passed on: made inside `intermediates`, as nn's SimpleConvNet
+  // does, their arrays are reused once backward is done with them (--no-intermediates: fresh arrays).
+  const passOn = noIntermediates || !intermediates ? (fn) => fn() : intermediates;
+  info.intermediates = !(noIntermediates || !intermediates);
   const forward = (x) => {
-    const h1 = maxPool2d(relu(conv2d(x, W1, b1)), { kernel: 2 });
-    const h2 = relu(add(matmul(reshape(h1, [h1.shape[0], 4320]), W2), b2));
+    const h1 = passOn(() => maxPool2d(relu(conv2d(x, W1, b1)), { kernel: 2 }));
+    const h2 = passOn(() => relu(add(matmul(reshape(h1, [h1.shape[0], 4320]), W2), b2)));
     return add(matmul(h2, W3), b3);
   };
   let Adam = InlineAdam;
