@@ -213,6 +213,18 @@ export function disownOutput(data: TypedArray): void {
   info.consumers--;
 }
 
+/**
+ * Gives back `data` now if it is a marked intermediate that no recorded node holds (its last reader
+ * ran unrecorded, under noGrad): for a forward chain whose caller knows nothing will read it again.
+ */
+export function releaseUnrecordedIntermediate(data: TypedArray): void {
+  if (!anyPrivate) return;
+  const info = privateArrays.get(data);
+  if (info === undefined || info.consumers !== 0 || info.producer) return;
+  privateArrays.delete(data);
+  giveBack(data);
+}
+
 /** Called when the node that produced `data` has run its VJP and been freed. */
 export function releaseProducer(data: TypedArray): void {
   if (!anyPrivate) return;

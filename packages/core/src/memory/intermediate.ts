@@ -1,7 +1,7 @@
 import { ValueError, argError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
-import { markGraphPrivate, withIntermediates } from './array-pool.js';
+import { markGraphPrivate, releaseUnrecordedIntermediate, withIntermediates } from './array-pool.js';
 
 /**
  * Declares `t` an intermediate result of the calling code: passed only to the ops that consume it,
@@ -27,9 +27,16 @@ export function markIntermediate(t: Tensor): Tensor {
  * reused once backward has run the op that made it and the ops that consumed it) and, with the fast
  * backend, placed in its WebAssembly memory, where kernels use it without copies. The promise covers
  * every array fn makes, its result included: the caller must only pass that on too. Under noGrad it
- * just runs fn. nn's built-in models run each layer but the last this way. Returns fn's result.
+ * just runs fn; then, when fn is the last reader of `consumed` (an intermediate the caller marked, such
+ * as the previous layer's output), its array is reused at once. nn's built-in models run each layer but
+ * the last this way. Returns fn's result.
  * @example const h = intermediates(() => relu(conv2d(x, w, b))); return maxPool2d(h, { kernel: 2 });
  */
-export function intermediates<T>(fn: () => T): T {
-  return isGradEnabled() ? withIntermediates(fn) : fn();
+export function intermediates<T>(fn: () => T, consumed?: Tensor): T {
+  if (isGradEnabled()) return withIntermediates(fn);
+  const out = fn();
+  // Under noGrad nothing records a hold on `consumed`: once its last reader (fn) has run, a marked
+  // intermediate can be reused at once (by the next batch's same-size arrays) — unless out shares it.
+  if (consumed !== undefined && !(out instanceof Tensor && out.data === consumed.data)) releaseUnrecordedIntermediate(consumed.data);
+  return out;
 }

@@ -28,12 +28,16 @@ export function passOn(mark: boolean, input: Tensor, out: Tensor): Tensor {
 }
 
 /**
- * `layer.forward(input)` for a layer in the middle of a built-in model's forward: when `mark` and the
+ * `layer.forward(input)` for a layer in the middle of a built-in model's forward, when `mark`: if the
  * layer will be recorded, inside core's `intermediates` (its arrays marked from allocation and placed
- * in the backend's memory), else as passOn does. Only while recorded: the marks are released by backward.
+ * in the backend's memory, released by backward); under noGrad, its output marked and its input reused
+ * as soon as the layer has run.
  */
 export function runMiddle(mark: boolean, layer: Module, input: Tensor): Tensor {
+  if (!mark) return layer.forward(input);
   const recorded = isGradEnabled() && (input.requiresGrad || layer.parameters().some((p) => p.requiresGrad));
-  if (!mark || !recorded) return passOn(mark, input, layer.forward(input));
-  return intermediates(() => layer.forward(input));
+  if (recorded) return intermediates(() => layer.forward(input));
+  // Unrecorded (evaluation under noGrad): the output is marked, and the input — the previous layer's
+  // marked output, which only this layer reads — is reused at once (an unmarked input is left alone).
+  return passOn(true, input, isGradEnabled() ? layer.forward(input) : intermediates(() => layer.forward(input), input));
 }

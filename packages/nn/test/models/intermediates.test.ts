@@ -87,6 +87,27 @@ describe("SimpleConvNet's intermediates", () => {
     expect(resident.bytesInUse()).toBe(before);
   });
 
+  it('under noGrad (evaluation) are reused batch to batch, with the same logits as no reuse', () => {
+    const net = new SimpleConvNet({ seed: 3 });
+    const batches = Array.from({ length: 4 }, (_, i) => randn([16, 1, 28, 28], { seed: 90 + i }));
+    const logits = () => noGrad(() => batches.map((x) => Array.from(net.forward(x).data)));
+    setPoolEnabled(false);
+    const plain = logits();
+    setPoolEnabled(true);
+    clearPool();
+    setPoolPoison(Number.NaN);
+    const before = arrayPoolStats();
+    const reused = logits();
+    const after = arrayPoolStats();
+    expect(after.givenBack - before.givenBack).toBeGreaterThanOrEqual(4 * 2); // conv and relu outputs, per batch
+    expect(after.reused - before.reused).toBeGreaterThan(0);
+    expect(reused).toEqual(plain);
+    const x = batches[0]!;
+    const copy = Array.from(x.data);
+    noGrad(() => net.forward(x));
+    expect(Array.from(x.data)).toEqual(copy); // the caller's input is never given back
+  });
+
   it('are not marked when a layer was replaced by user code, which might keep its input', () => {
     const kept: Tensor[] = [];
     class KeepingReLU extends Module {
