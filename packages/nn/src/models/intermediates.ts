@@ -37,7 +37,8 @@ export function runMiddle(mark: boolean, layer: Module, input: Tensor): Tensor {
   if (!mark) return layer.forward(input);
   const recorded = isGradEnabled() && (input.requiresGrad || layer.parameters().some((p) => p.requiresGrad));
   if (recorded) return intermediates(() => layer.forward(input));
-  // Unrecorded (evaluation under noGrad): the output is marked, and the input — the previous layer's
-  // marked output, which only this layer reads — is reused at once (an unmarked input is left alone).
-  return passOn(true, input, isGradEnabled() ? layer.forward(input) : intermediates(() => layer.forward(input), input));
+  // Not recorded: the output is marked. Under noGrad (evaluation) the input — the previous layer's
+  // marked output, which only this layer reads — is also reused at once (an unmarked input is left alone).
+  const out = isGradEnabled() ? layer.forward(input) : intermediates(() => layer.forward(input), input);
+  return passOn(true, input, out);
 }
