@@ -11,7 +11,7 @@ export interface ConvCase extends Geometry {
 }
 
 /** H (or W) from kernel k, pad p and a slack s ≥ 0: always at least the kernel minus the padding. */
-const side = (k: number, p: number, s: number) => Math.max(1, k - 2 * p) + s;
+export const side = (k: number, p: number, s: number) => Math.max(1, k - 2 * p) + s;
 
 export const convCase: fc.Arbitrary<ConvCase> = fc
   .record({

@@ -16,7 +16,7 @@ import {
 } from '@tapegrad/core';
 import { setUninitializedPoison } from '../../src/dtype.js';
 import { threadedBackend, workersJoin } from '../backend-wasm/helpers.js';
-import { expectClose, uniform } from './arbitraries.js';
+import { type ConvCase, expectClose, side, uniform } from './arbitraries.js';
 import { naiveConv2d } from './naive.js';
 
 /*
@@ -31,27 +31,10 @@ afterEach(() => setBackend(initial));
 type DT = 'float32' | 'float64';
 const TOL: Record<DT, [number, number]> = { float32: [1e-5, 1e-4], float64: [1e-12, 1e-12] }; // [atol, rtol]
 
-interface Case {
-  n: number;
-  c: number;
-  fn: number;
-  h: number;
-  w: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  bias: boolean;
-  seed: number;
-}
-
 const ODD = [1, 3, 7, 17, 33];
-const side = (k: number, p: number, s: number) => Math.max(1, k - 2 * p) + s;
 
 /** Geometries with a non-empty output: odd channel/filter counts and sizes, strides 1–3, pads 0–2. */
-const caseArb: fc.Arbitrary<Case> = fc
+const caseArb: fc.Arbitrary<ConvCase> = fc
   .record({
     n: fc.integer({ min: 1, max: 3 }),
     c: fc.constantFrom(...ODD),
@@ -69,7 +52,7 @@ const caseArb: fc.Arbitrary<Case> = fc
   })
   .map(({ slackH, slackW, ...g }) => ({ ...g, h: side(g.kh, g.ph, slackH), w: side(g.kw, g.pw, slackW) }));
 
-function make(g: Case, dtype: DT, requiresGrad = false): { x: Tensor; w: Tensor; b: Tensor | null; xv: Float64Array; wv: Float64Array; bv: Float64Array | null } {
+function make(g: ConvCase, dtype: DT, requiresGrad = false): { x: Tensor; w: Tensor; b: Tensor | null; xv: Float64Array; wv: Float64Array; bv: Float64Array | null } {
   const xv = uniform(g.n * g.c * g.h * g.w, g.seed);
   const wv = uniform(g.fn * g.c * g.kh * g.kw, g.seed + 1);
   const bv = g.bias ? uniform(g.fn, g.seed + 2) : null;
@@ -83,7 +66,7 @@ function make(g: Case, dtype: DT, requiresGrad = false): { x: Tensor; w: Tensor;
   };
 }
 
-const opts = (g: Case) => ({ stride: [g.sh, g.sw] as [number, number], pad: [g.ph, g.pw] as [number, number] });
+const opts = (g: ConvCase) => ({ stride: [g.sh, g.sw] as [number, number], pad: [g.ph, g.pw] as [number, number] });
 
 /** Counts calls of the active backend's conv2dForward while `fn` runs. */
 function countKernel<T>(fn: () => T): [T, number] {
@@ -102,7 +85,7 @@ function countKernel<T>(fn: () => T): [T, number] {
 }
 
 /** The kernel path (noGrad) and the composite (x requires grad) on the same inputs; returns both outputs. */
-function bothPaths(g: Case, dtype: DT): { fast: Tensor; composite: Tensor; calls: number } {
+function bothPaths(g: ConvCase, dtype: DT): { fast: Tensor; composite: Tensor; calls: number } {
   const plain = make(g, dtype);
   const [fast, calls] = countKernel(() => noGrad(() => conv2d(plain.x, plain.w, plain.b, opts(g))));
   const tracked = make(g, dtype, true);
@@ -133,7 +116,7 @@ for (const backend of listBackends()) {
 
     it('large cases: several row blocks per image, an output row larger than a unit, many rounds of images, >128 filters', () => {
       setBackend(backend);
-      const cases: Case[] = [
+      const cases: ConvCase[] = [
         // SimpleConvNet's layer on 64 images: several rounds of images, split across the pool
         { n: 64, c: 1, fn: 30, h: 28, w: 28, kh: 5, kw: 5, sh: 1, sw: 1, ph: 0, pw: 0, bias: true, seed: 1 },
         // 297 values per window (two k slabs), 40 windows a row: several blocks of output rows per image
@@ -175,7 +158,7 @@ for (const backend of listBackends()) {
 
     it('its output is allocated uninitialised: poisoned memory never shows through', () => {
       setBackend(backend);
-      const g: Case = { n: 3, c: 7, fn: 17, h: 30, w: 29, kh: 5, kw: 3, sh: 1, sw: 2, ph: 2, pw: 1, bias: true, seed: 8 };
+      const g: ConvCase = { n: 3, c: 7, fn: 17, h: 30, w: 29, kh: 5, kw: 3, sh: 1, sw: 2, ph: 2, pw: 1, bias: true, seed: 8 };
       for (const dtype of ['float32', 'float64'] as DT[]) {
         const p = make(g, dtype);
         const clean = noGrad(() => conv2d(p.x, p.w, p.b, opts(g)));
@@ -210,7 +193,7 @@ function getBackendNamed(name: string): Backend {
 }
 
 describe('which path runs', () => {
-  const g: Case = { n: 2, c: 3, fn: 4, h: 8, w: 7, kh: 3, kw: 3, sh: 1, sw: 2, ph: 1, pw: 0, bias: true, seed: 9 };
+  const g: ConvCase = { n: 2, c: 3, fn: 4, h: 8, w: 7, kh: 3, kw: 3, sh: 1, sw: 2, ph: 1, pw: 0, bias: true, seed: 9 };
 
   it('the kernel when grad mode is off or no input requires grad; nothing is recorded', () => {
     const t = make(g, 'float32', true);
