@@ -10,7 +10,7 @@ import { type SeedOptions, rngFrom } from '../init/seeding.js';
 import { floatDType, optionsOf, positiveInt, shown } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
 import { partOf } from '../module/layer-errors.js';
-import { layersKeepNothing, runMiddle } from './intermediates.js';
+import { layersKeepNothing, runMiddle } from '../layers/intermediates.js';
 
 export interface LeNet5Options extends SeedOptions {
   /** 'sigmoid' (the classic, default) or 'relu'. */

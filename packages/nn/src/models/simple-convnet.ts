@@ -9,7 +9,7 @@ import { type WeightInitStd, weightInit } from '../init/init.js';
 import { type SeedOptions, rngFrom } from '../init/seeding.js';
 import { floatDType, nonNegativeInt, optionsOf, positiveInt } from '../layers/checks.js';
 import { checkInputShape, checkModelInput } from './input-check.js';
-import { layersKeepNothing, runMiddle } from './intermediates.js';
+import { layersKeepNothing, runMiddle } from '../layers/intermediates.js';
 import { partOf } from '../module/layer-errors.js';
 
 export interface SimpleConvNetOptions extends SeedOptions {

@@ -1,4 +1,5 @@
 import { Tensor, ValueError, argError } from '@tapegrad/core';
+import { layersKeepNothing, runMiddle } from '../layers/intermediates.js';
 import { Module } from './module.js';
 
 /**
@@ -39,8 +40,15 @@ export class Sequential extends Module {
   forward(x: Tensor): Tensor {
     // checked here too: an empty Sequential would hand back whatever it was given
     if (!(x instanceof Tensor)) throw argError(ValueError, 'Sequential', 'x', 'a Tensor', x === null ? 'null' : typeof x);
+    // Between its layers an activation goes from one to the next and nowhere else: while every layer is
+    // a built-in one that keeps nothing, those are marked intermediates (layers/intermediates.ts). The
+    // last layer's output is the caller's, and so is x.
+    const mark = layersKeepNothing(this.layers);
+    const last = this.layers.length - 1;
     let y = x;
-    for (const layer of this.layers) y = layer.forward(y);
+    this.layers.forEach((layer, i) => {
+      y = i < last ? runMiddle(mark, layer, y) : layer.forward(y);
+    });
     return y;
   }
 }

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Tensor, arrayPoolStats, getBackend, listBackends, noGrad, randn, setBackend } from '@tapegrad/core';
-import { Adam, LeNet5, Module, ReLU, SimpleConvNet, crossEntropyLoss } from '@tapegrad/nn';
+import { AlexNet, Adam, LeNet5, Linear, Module, ReLU, Sequential, SimpleConvNet, crossEntropyLoss } from '@tapegrad/nn';
 // the pool's test hooks (not public): poison given-back arrays, or turn reuse off
 import { clearPool, setPoolEnabled, setPoolPoison } from '../../../core/src/memory/array-pool.js';
 
 /*
- * SimpleConvNet (and LeNet-5) marks the activations inside its forward as intermediates, so their arrays are reused
+ * SimpleConvNet (and LeNet-5, and a Sequential such as AlexNet's halves) marks the activations inside its forward as intermediates, so their arrays are reused
  * once backward is done with them. Training with every given-back array poisoned (NaN) must give the
  * same losses and parameters as training with no reuse at all; and a layer replaced by user code (which
  * might keep what it is given) turns the marking off.
@@ -60,6 +60,23 @@ for (const backend of listBackends()) {
         expect(reused).toEqual(plain);
       }
     });
+
+    it("AlexNet's too: its Sequentials of conv, ReLU, LRN, pooling, dropout and linear layers", () => {
+      setBackend(backend);
+      const alexnet = () => new AlexNet({ inputShape: [1, 28, 28], numClasses: 10, width: 0.125, seed: 7 });
+      setPoolEnabled(false);
+      const plain = train(2, alexnet());
+      setPoolEnabled(true);
+      clearPool();
+      setPoolPoison(Number.NaN);
+      const before = arrayPoolStats().givenBack;
+      const reused = train(2, alexnet());
+      const givenBack = arrayPoolStats().givenBack - before;
+      setPoolPoison(null);
+      expect(reused).toEqual(plain);
+      expect(reused.every(Number.isFinite)).toBe(true);
+      expect(givenBack).toBeGreaterThan(0);
+    });
   });
 }
 
@@ -106,6 +123,35 @@ describe("SimpleConvNet's intermediates", () => {
     const copy = Array.from(x.data);
     noGrad(() => net.forward(x));
     expect(Array.from(x.data)).toEqual(copy); // the caller's input is never given back
+  });
+
+  it("a Sequential's: the layers' outputs in between, never its input or its output", () => {
+    // 64 KiB activations at least: smaller arrays are not pooled (memory/array-pool.ts)
+    const seq = new Sequential(new Linear(60, 500, { seed: 1 }), new ReLU(), new Linear(500, 400, { seed: 2 }), new ReLU());
+    const x = randn([50, 60], { seed: 3 });
+    const xCopy = Array.from(x.data);
+    const plain = noGrad(() => Array.from(seq.forward(x).data));
+    clearPool();
+    setPoolPoison(Number.NaN);
+    // under noGrad each middle output is given back once the next layer has read it
+    const before = arrayPoolStats().givenBack;
+    const outs = noGrad(() => [seq.forward(x), seq.forward(x)]);
+    expect(arrayPoolStats().givenBack - before).toBeGreaterThanOrEqual(2 * 2);
+    for (const out of outs) expect(Array.from(out.data)).toEqual(plain);
+    expect(Array.from(x.data)).toEqual(xCopy);
+    // with a user's layer inside, nothing is marked
+    const kept: Tensor[] = [];
+    class Keeping extends Module {
+      forward(t: Tensor): Tensor {
+        kept.push(t);
+        return new ReLU().forward(t);
+      }
+    }
+    const withUser = new Sequential(new Linear(60, 500, { seed: 1 }), new Keeping(), new ReLU());
+    const beforeUser = arrayPoolStats().givenBack;
+    noGrad(() => [withUser.forward(x), withUser.forward(x)]);
+    expect(arrayPoolStats().givenBack).toBe(beforeUser);
+    expect(kept.every((t) => Array.from(t.data).every(Number.isFinite))).toBe(true);
   });
 
   it('are not marked when a layer was replaced by user code, which might keep its input', () => {

@@ -1,16 +1,18 @@
 import { type Tensor, intermediates, isGradEnabled, markIntermediate } from '@tapegrad/core';
 import type { Module } from '../module/module.js';
-import { ReLU, Sigmoid, Tanh } from '../layers/activations.js';
-import { Conv2d } from '../layers/conv2d.js';
-import { Flatten } from '../layers/flatten.js';
-import { Linear } from '../layers/linear.js';
-import { AvgPool2d, MaxPool2d } from '../layers/pooling.js';
+import { ReLU, Sigmoid, Tanh } from './activations.js';
+import { Conv2d } from './conv2d.js';
+import { Dropout } from './dropout.js';
+import { Flatten } from './flatten.js';
+import { Linear } from './linear.js';
+import { LocalResponseNorm } from './local-response-norm.js';
+import { AvgPool2d, MaxPool2d } from './pooling.js';
 
 /** Layer classes whose forward keeps no reference to its input or its output (they only call ops). */
-const KEEP_NOTHING: ReadonlySet<unknown> = new Set([Conv2d, Linear, ReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d, Flatten]);
+const KEEP_NOTHING: ReadonlySet<unknown> = new Set([Conv2d, Linear, ReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d, Flatten, Dropout, LocalResponseNorm]);
 
 /**
- * A built-in model's forward passes each activation from one layer to the next and keeps none, so it
+ * A built-in model's (or a Sequential's) forward passes each activation from one layer to the next and keeps none, so it
  * may mark them intermediates (core's markIntermediate: their arrays are reused once backward is
  * done with them, not left to the garbage collector). Only while every layer is one of the classes
  * above, exactly: a layer replaced by user code might keep what it is given.
