@@ -37,6 +37,7 @@ export { Nesterov, type NesterovOptions } from './optim/nesterov.js';
 export { AdaGrad, type AdaGradOptions } from './optim/adagrad.js';
 export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
+export { LRScheduler, CosineAnnealingLR, StepLR, type ScheduledOptimizer, type CosineAnnealingOptions, type StepLROptions } from './optim/lr-scheduler.js';
 // Models
 export { SimpleConvNet, type SimpleConvNetOptions } from './models/simple-convnet.js';
 export { LeNet5, type LeNet5Options } from './models/lenet5.js';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Tensor, ValueError, argError, softmaxCrossEntropy } from '@tapegrad/core';
 import type { Module } from '../module/module.js';
+import { LRScheduler } from '../optim/lr-scheduler.js';
 import { evaluateAccuracy } from './accuracy.js';
 import { ShuffledBatches } from './batches.js';
 import { readTrainerCheckpoint, writeTrainerCheckpoint, type TrainerConfig, type TrainerOptimizer } from './trainer-checkpoint.js';
@@ -36,6 +37,11 @@ export type EpochCallback = (event: EpochEndEvent) => void | Promise<void>;
 export interface TrainerOptions {
   model: Module;
   optimizer: TrainerOptimizer;
+  /**
+   * A learning-rate schedule of `optimizer`, stepped after every epoch's training steps (as PyTorch's
+   * schedulers are); a restored run sets it to the checkpoint's epoch.
+   */
+  scheduler?: LRScheduler;
   train: LabeledData;
   test: LabeledData;
   /** Total epochs: `fit()` trains until the history has this many (a resumed run continues the count). */
@@ -76,7 +82,7 @@ export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
 const OPTION_KEYS = new Set([
   'model', 'optimizer', 'train', 'test', 'epochs', 'batchSize', 'evalSample', 'seed', 'loss', 'checkpointDir',
-  'metadata', 'onEpochEnd', 'log', 'progress', 'finalEval',
+  'metadata', 'onEpochEnd', 'log', 'progress', 'finalEval', 'scheduler',
 ]);
 
 function checkInt(name: string, value: unknown, min: number): number {
@@ -106,6 +112,7 @@ function checkData(name: string, value: unknown): LabeledData {
 export class Trainer {
   readonly model: Module;
   readonly optimizer: TrainerOptimizer;
+  readonly scheduler: LRScheduler | undefined;
   readonly train: LabeledData;
   readonly test: LabeledData;
   readonly epochs: number;
@@ -135,6 +142,11 @@ export class Trainer {
     }
     this.model = model;
     this.optimizer = optimizer;
+    const { scheduler } = options;
+    if (scheduler !== undefined && !(scheduler instanceof LRScheduler && (scheduler.optimizer as object) === optimizer)) {
+      throw argError(ValueError, 'Trainer', 'scheduler', "an LRScheduler of the trainer's optimizer", scheduler instanceof LRScheduler ? 'a scheduler of another optimizer' : String(scheduler));
+    }
+    this.scheduler = scheduler;
     this.train = checkData('train', options.train);
     this.test = checkData('test', options.test);
     this.epochs = checkInt('epochs', options.epochs, 1);
@@ -221,6 +233,7 @@ export class Trainer {
           seen += x.shape[0]!;
           this.progress.batch(losses.length, losses[losses.length - 1]!, seen);
         }
+        this.scheduler?.step();
         const limit = this.evalSample === null ? {} : { limit: this.evalSample };
         const trainAccuracy = evaluateAccuracy(this.model, this.train.x, this.train.t, { batchSize: this.batchSize, ...limit });
         const testAccuracy = evaluateAccuracy(this.model, this.test.x, this.test.t, { batchSize: this.batchSize, ...limit });
@@ -278,6 +291,7 @@ export class Trainer {
       throw argError(ValueError, 'Trainer.restore', file, 'a checkpoint of a run with the same settings', mismatched.join(', '));
     }
     saved.apply();
+    this.scheduler?.setEpoch(saved.epoch);
     this.batches.setState(saved.loader);
     this.state = saved.history;
     this.progress.message(`resumed from ${file} after epoch ${saved.epoch}`);
