@@ -3,7 +3,7 @@ import { isMain, parseFlags, positiveFlag, runMain, UsageError } from './cli.js'
 import { RUN_FLAGS, runFlagsUsage, runFromFlags } from './train-flags.js';
 import { runTraining, type RunOptions, type RunResult } from './train-run.js';
 
-const DEFAULTS = { epochs: 10, lr: 0.001, out: 'out/alexnet' };
+const DEFAULTS = { epochs: 10, lr: 0.001, lrSchedule: 'constant', out: 'out/alexnet' } as const;
 
 export const USAGE = `usage: pnpm train-alexnet [flags]
 

@@ -1,14 +1,15 @@
 // The flags every training example shares, and how they become a RunConfig.
-import { intFlag, positiveFlag, userPath, UsageError } from './cli.js';
+import { choiceFlag, intFlag, positiveFlag, userPath, UsageError } from './cli.js';
 import { FULL, QUICK } from './data.js';
 import type { ModelSpec } from './models.js';
-import { mergeResumeConfig, savedRunConfig, type RunConfig, type RunOptions } from './train-run.js';
+import { LR_SCHEDULES, mergeResumeConfig, savedRunConfig, type LrSchedule, type RunConfig, type RunOptions } from './train-run.js';
 
 export const RUN_FLAGS = {
   full: { type: 'boolean' },
   epochs: { type: 'string' },
   'batch-size': { type: 'string' },
   lr: { type: 'string' },
+  'lr-schedule': { type: 'string' },
   seed: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
@@ -19,11 +20,13 @@ export const RUN_FLAGS = {
 } as const;
 
 /** Usage lines of RUN_FLAGS, given the example's defaults. */
-export function runFlagsUsage(d: { epochs: number; lr: number; out: string }): string {
+export function runFlagsUsage(d: { epochs: number; lr: number; lrSchedule: LrSchedule; out: string }): string {
   return `  --full                 all 60,000 training / 10,000 test images
   --epochs <n>           epochs (default ${d.epochs}; with --resume, the total to reach)
   --batch-size <n>       mini-batch size (default 100)
   --lr <x>               Adam learning rate (default ${d.lr})
+  --lr-schedule <s>      constant (the book's) or cosine: from --lr down to 0 over the epochs, stepped
+                         per epoch (default ${d.lrSchedule}; a resume that raises --epochs re-plans the rest)
   --seed <n>             seed of the weights and the batch order (default 0)
   --out <dir>            output folder (default ${d.out})
   --resume <file>        continue from a checkpoint.safetensors of an earlier run
@@ -38,6 +41,7 @@ type RunFlagValues = { [K in keyof typeof RUN_FLAGS]?: (typeof RUN_FLAGS)[K]['ty
 export interface RunDefaults {
   epochs: number;
   lr: number;
+  lrSchedule: LrSchedule;
   out: string;
   /** The model for a given seed. */
   model: (seed: number) => ModelSpec;
@@ -56,6 +60,7 @@ export async function runFromFlags(values: RunFlagValues, defaults: RunDefaults)
   put('epochs', intFlag('epochs', values.epochs, 1, 100_000));
   put('batchSize', intFlag('batch-size', values['batch-size'], 1, FULL.train));
   put('lr', positiveFlag('lr', values.lr));
+  put('lrSchedule', choiceFlag('lr-schedule', values['lr-schedule'], LR_SCHEDULES));
   put('seed', intFlag('seed', values.seed, 0, 2 ** 31 - 1));
   put('trainSize', intFlag('train-size', values['train-size'], 1, FULL.train));
   put('testSize', intFlag('test-size', values['test-size'], 1, FULL.test));
@@ -84,6 +89,7 @@ export async function runFromFlags(values: RunFlagValues, defaults: RunDefaults)
     epochs: given.epochs ?? defaults.epochs,
     batchSize: given.batchSize ?? 100,
     lr: given.lr ?? defaults.lr,
+    lrSchedule: given.lrSchedule ?? defaults.lrSchedule,
     seed,
     evalSample: given.evalSample ?? 1000,
     out,

@@ -10,7 +10,7 @@ const VARIANTS = {
 } as const;
 type Variant = keyof typeof VARIANTS;
 
-const DEFAULTS: Omit<RunDefaults, 'model'> = { epochs: 10, lr: 0.001, out: 'out/lenet' };
+const DEFAULTS: Omit<RunDefaults, 'model'> = { epochs: 10, lr: 0.001, lrSchedule: 'constant', out: 'out/lenet' };
 
 export const USAGE = `usage: pnpm train-lenet [flags]
 

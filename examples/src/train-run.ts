@@ -1,9 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Adam, Trainer, filtersToPng, loadCheckpoint, plotHistory, type History, type ProgressMode } from '@tapegrad/nn';
+import { Adam, CosineAnnealingLR, Trainer, filtersToPng, loadCheckpoint, plotHistory, type History, type ProgressMode } from '@tapegrad/nn';
 import { UsageError } from './cli.js';
 import { mnist } from './data.js';
 import { buildModel, firstConvWeight, type ModelSpec } from './models.js';
+
+export const LR_SCHEDULES = ['constant', 'cosine'] as const;
+/** How Adam's rate moves over a run: the book keeps it constant; cosine anneals it to 0 by the last epoch. */
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
 
 /** Everything that defines a training run; saved in the checkpoint so a resume can check and reuse it. */
 export interface RunConfig {
@@ -12,8 +16,9 @@ export interface RunConfig {
   testSize: number;
   epochs: number;
   batchSize: number;
-  /** Adam's learning rate. */
+  /** Adam's learning rate (the first epoch's, with a schedule). */
   lr: number;
+  lrSchedule: LrSchedule;
   /** Seeds the weights and the batch order. */
   seed: number;
   /** Images of train and of test scored after every epoch. */
@@ -58,11 +63,12 @@ export async function savedRunConfig(file: string): Promise<RunConfig> {
  * given comes from the checkpoint; anything given must agree with it (except `epochs`, which may grow).
  */
 export function mergeResumeConfig(saved: RunConfig, given: Partial<RunConfig>): RunConfig {
-  const merged = { ...saved };
-  for (const key of ['trainSize', 'testSize', 'batchSize', 'lr', 'seed', 'evalSample'] as const) {
+  // checkpoints written before --lr-schedule existed kept the rate constant
+  const merged = { ...saved, lrSchedule: saved.lrSchedule ?? 'constant' };
+  for (const key of ['trainSize', 'testSize', 'batchSize', 'lr', 'lrSchedule', 'seed', 'evalSample'] as const) {
     const v = given[key];
     if (v === undefined) continue;
-    if (v !== saved[key]) throw new UsageError(`--${flagName(key)}: expected the resumed run's ${saved[key]} (or leave it out), got ${v}`);
+    if (v !== merged[key]) throw new UsageError(`--${flagName(key)}: expected the resumed run's ${merged[key]} (or leave it out), got ${v}`);
   }
   if (given.epochs !== undefined) {
     merged.epochs = given.epochs;
@@ -89,6 +95,8 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   const model = buildModel(config.model);
   // eps 1e-7 as in the book's Adam (and the PyTorch reference run); torch's default would be 1e-8.
   const optimizer = new Adam(model.parameters(), { lr: config.lr, eps: 1e-7 });
+  // over the whole run (the epochs to reach): a resumed run continues the same curve
+  const scheduler = config.lrSchedule === 'cosine' ? new CosineAnnealingLR(optimizer, { tMax: config.epochs }) : undefined;
   const files: RunResult['files'] = {
     checkpoint: join(out, 'checkpoint.safetensors'),
     svg: join(out, 'accuracy.svg'),
@@ -104,6 +112,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   const trainer = new Trainer({
     model,
     optimizer,
+    ...(scheduler === undefined ? {} : { scheduler }),
     train,
     test,
     epochs: config.epochs,
@@ -122,7 +131,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   });
   say(
     `${config.model.name}: ${model.numParameters()} parameters; MNIST ${config.trainSize} train / ${config.testSize} test; ` +
-      `${config.epochs} epochs, batch ${config.batchSize}, Adam lr ${config.lr}, seed ${config.seed}`,
+      `${config.epochs} epochs, batch ${config.batchSize}, Adam lr ${config.lr}${config.lrSchedule === 'cosine' ? ' (cosine to 0)' : ''}, seed ${config.seed}`,
   );
   if (resume !== undefined) await trainer.restore(resume);
   const firstEpoch = trainer.epoch;

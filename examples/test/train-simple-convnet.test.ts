@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '@tapegrad/nn';
 import { UsageError, exitCodeOf } from '../src/cli.js';
 import { USAGE, main, parseTrainArgs } from '../src/train-simple-convnet.js';
+import { mergeResumeConfig, type RunConfig } from '../src/train-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tapegrad-train-example-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,6 +55,25 @@ describe('train-simple-convnet', () => {
     for (const [k, t] of Object.entries(a.modelState)) expect(Array.from(b.modelState[k]!.data), k).toEqual(Array.from(t.data));
   });
 
+  it('--lr-schedule cosine anneals Adam from --lr to 0 by the last epoch; constant keeps the book\'s rate; a resume keeps the run\'s', async () => {
+    const rates = async (schedule: string, out: string) => {
+      await main([...tiny, '--epochs', '2', '--lr-schedule', schedule, '--out', join(dir, out)], quiet);
+      const { optimizerState, metadata } = await loadCheckpoint<{ run: { lrSchedule: string } }>(join(dir, out, 'checkpoint.safetensors'));
+      return { lr: optimizerState!.scalars.lr, saved: metadata.run.lrSchedule };
+    };
+    // after the last of 2 epochs the cosine is at lrAt(2) = 0; constant leaves 0.001
+    expect(await rates('cosine', 'cosine')).toEqual({ lr: 0, saved: 'cosine' });
+    expect(await rates('constant', 'constant')).toEqual({ lr: 0.001, saved: 'constant' });
+    const ckpt = join(dir, 'cosine', 'checkpoint.safetensors');
+    await expect(parseTrainArgs(['--resume', ckpt, '--lr-schedule', 'constant'])).rejects.toThrow(/--lr-schedule: expected the resumed run's cosine/);
+    expect(await parseTrainArgs(['--resume', ckpt])).toMatchObject({ lrSchedule: 'cosine', model: { options: { weightInitStd: 'he' } } });
+    await expect(parseTrainArgs(['--resume', ckpt, '--weight-init', '0.01'])).rejects.toThrow(/--weight-init: expected the resumed run's he/);
+    // a checkpoint from before --lr-schedule existed was trained at a constant rate, and resumes so
+    const { lrSchedule: _, ...older } = (await parseTrainArgs([])) as RunConfig;
+    expect(mergeResumeConfig(older as RunConfig, {})).toMatchObject({ lrSchedule: 'constant' });
+    expect(() => mergeResumeConfig(older as RunConfig, { lrSchedule: 'cosine' })).toThrow(/expected the resumed run's constant/);
+  });
+
   it('validates flags: a bad value is a UsageError naming the flag, exit code 2 without a stack trace', async () => {
     const bad: [string[], RegExp][] = [
       [['--epochs', '0'], /--epochs: expected an integer in \[1, 100000\], got '0'/],
@@ -69,6 +89,9 @@ describe('train-simple-convnet', () => {
       [['stray'], /positional/],
       [['--resume', join(dir, 'missing.safetensors')], /--resume: expected a readable checkpoint/],
       [['--out', ''], /--out: expected a folder/],
+      [['--lr-schedule', 'linear'], /--lr-schedule: expected one of constant, cosine, got 'linear'/],
+      [['--weight-init', 'xavier'], /--weight-init: expected he or a positive number, got 'xavier'/],
+      [['--weight-init', '0'], /--weight-init: expected he or a positive number, got '0'/],
     ];
     for (const [argv, message] of bad) {
       await expect(parseTrainArgs(argv), argv.join(' ')).rejects.toThrow(UsageError);
@@ -82,9 +105,15 @@ describe('train-simple-convnet', () => {
 
   it('defaults to the book quick run and maps --full to all of MNIST', async () => {
     const quick = await parseTrainArgs([]);
-    expect(quick).toMatchObject({ trainSize: 5000, testSize: 1000, epochs: 20, batchSize: 100, lr: 0.001, seed: 0, evalSample: 1000 });
+    expect(quick).toMatchObject({ trainSize: 5000, testSize: 1000, epochs: 20, batchSize: 100, lr: 0.001, lrSchedule: 'cosine', seed: 0, evalSample: 1000 });
     expect(quick).not.toBe('help');
     if (quick !== 'help') expect(quick.out.endsWith(join('out', 'simple-convnet'))).toBe(true);
+    expect(quick).toMatchObject({ model: { name: 'SimpleConvNet', options: { weightInitStd: 'he', seed: 0 } } });
+    // the book's own recipe
+    expect(await parseTrainArgs(['--weight-init', '0.01', '--lr-schedule', 'constant', '--seed', '2'])).toMatchObject({
+      lrSchedule: 'constant',
+      model: { options: { weightInitStd: 0.01, seed: 2 } },
+    });
     expect(await parseTrainArgs(['--full', '--epochs', '3'])).toMatchObject({ trainSize: 60000, testSize: 10000, epochs: 3 });
     expect(await parseTrainArgs(['-h'])).toBe('help');
     // `pnpm train -- --epochs 3` passes the `--` along.
