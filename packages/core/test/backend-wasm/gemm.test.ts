@@ -46,6 +46,18 @@ describe('wasm matmul vs reference', () => {
     });
   }
 
+  // The last column panel takes the 4-wide micro-kernel when it holds 1-4 columns, the 8-wide one when
+  // 5-8: every width, with row counts that leave 1-3 rows in the last row panel.
+  for (const [transA, transB] of variants) {
+    it(`every last-panel width: n in 1..24, m in {5,30,4321}, transA=${transA} transB=${transB}`, () => {
+      for (let n = 1; n <= 24; n++) {
+        for (const [m, k] of [[5, 3], [30, 25], [4321, 9]] as const) {
+          expect(compareMatmul(m, k, n, transA, transB, m + n), `(${m},${k},${n})`).toBeNull();
+        }
+      }
+    });
+  }
+
   // Large shapes: several k slabs, several row blocks, edge tiles, and the split kinds (rows, columns, k).
   const large: [number, number, number][] = [
     [257, 300, 129], // several KC slabs, ragged in every direction
@@ -71,6 +83,8 @@ describe('wasm matmul vs reference', () => {
   it('batchedMatmul: small products handed out whole across threads, large ones split, a shared (stride 0) operand', () => {
     const cases: [number, number, number, number][] = [
       [100, 30, 25, 57], // small: several products per chunk
+      [64, 30, 57, 25], // conv2d's filter gradient per image: a last column panel of one column
+      [64, 7, 19, 12], // a last column panel of four columns, a last row panel of three rows
       [3, 130, 129, 131], // each product above the split threshold: one after another, each split
     ];
     for (const [batch, m, k, n] of cases) {
