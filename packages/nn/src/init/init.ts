@@ -1,4 +1,4 @@
-import { type Rng, ShapeError, Tensor, ValueError, argError, formatShape, randn, rand, zeros } from '@tapegrad/core';
+import { type Rng, ShapeError, Tensor, ValueError, argError, formatShape, getBackend, randn, rand, zeros } from '@tapegrad/core';
 import { shown } from '../layers/checks.js';
 
 export type FloatDType = 'float32' | 'float64';
@@ -100,9 +100,25 @@ export function makeParameter(op: string, init: Initializer, shape: readonly num
     throw argError(ValueError, op, 'init', `an initializer returning a ${formatShape(shape)} ${options.dtype ?? 'float32'} tensor`, got);
   }
   // A fresh leaf: the initializer may have built it with ops, and a parameter must not carry a graph.
-  const p = t.isLeaf ? t : t.detach();
+  const p = placed(t.isLeaf ? t : t.detach());
   p.requiresGrad = true;
   return p;
+}
+
+/**
+ * `t`, or a copy in an array the backend keeps for state updated in place call after call
+ * (Backend.stateArray): on the fast backend, its WebAssembly memory, where the products of the forward
+ * and backward passes and Adam's update use a parameter without copying it in and out (1.7 MB per use
+ * for SimpleConvNet's fc1 weight, six uses per step). Such an array is an ordinary Float32Array view
+ * (of shared memory), freed with its tensor.
+ */
+function placed(t: Tensor): Tensor {
+  const backend = getBackend();
+  if (t.dtype !== 'float32' || backend.resident === undefined) return t;
+  const data = backend.stateArray('float32', t.size);
+  if (!backend.resident.has(data)) return t; // too small to be kept there, or no room
+  data.set(t.data);
+  return new Tensor(data, t.shape, 'float32');
 }
 
 /** Zeros (the book's biases). */
