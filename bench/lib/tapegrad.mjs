@@ -86,13 +86,18 @@ export async function benchTapegrad({ batches, test, warmup, steps, inferReps, m
     await backend.startWorkers();
   }
 
-  const param = (data, shape) => tensor(data, shape, { requiresGrad: true });
+  // Parameters through @tapegrad/nn's `parameter` when it is built (as every nn layer makes them: on the
+  // wasm backend, in its memory), else plain leaves.
+  const nn = existsSync(distOf('nn')) ? await import(pathToFileURL(distOf('nn')).href) : null;
+  const leaf = (t) => (nn ? nn.parameter(t) : (t.requiresGrad = true, t));
+  info.parameters = nn ? '@tapegrad/nn parameter()' : 'plain leaves';
+  const param = (data, shape) => leaf(tensor(data, shape));
   const W1 = param(normal(30 * 25, 0.01, 1), [30, 1, 5, 5]);
-  const b1 = zeros([30], { requiresGrad: true });
+  const b1 = leaf(zeros([30]));
   const W2 = param(normal(4320 * 100, 0.01, 2), [4320, 100]);
-  const b2 = zeros([100], { requiresGrad: true });
+  const b2 = leaf(zeros([100]));
   const W3 = param(normal(100 * 10, 0.01, 3), [100, 10]);
-  const b3 = zeros([10], { requiresGrad: true });
+  const b3 = leaf(zeros([10]));
   const params = [W1, b1, W2, b2, W3, b3];
   // Every activation but the logits is only passed on: made inside `intermediates`, as nn's SimpleConvNet
   // does, their arrays are reused once backward is done with them (--no-intermediates: fresh arrays).
@@ -103,11 +108,8 @@ export async function benchTapegrad({ batches, test, warmup, steps, inferReps, m
     const h2 = passOn(() => relu(add(matmul(reshape(h1, [h1.shape[0], 4320]), W2), b2)));
     return add(matmul(h2, W3), b3);
   };
-  let Adam = InlineAdam;
-  if (existsSync(distOf('nn'))) {
-    Adam = (await import(pathToFileURL(distOf('nn')).href)).Adam;
-    info.optimizer = '@tapegrad/nn Adam';
-  } else info.optimizer = 'inline Adam';
+  const Adam = nn ? nn.Adam : InlineAdam;
+  info.optimizer = nn ? '@tapegrad/nn Adam' : 'inline Adam';
   const opt = new Adam(params, { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-7 });
 
   const xs = batches.map(({ x }) => tensor(x, [100, 1, 28, 28]));

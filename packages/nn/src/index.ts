@@ -18,6 +18,7 @@ export {
   xavier,
   pytorchDefault,
   zerosInit,
+  parameter,
   weightInit,
   fanIn,
   type Initializer,

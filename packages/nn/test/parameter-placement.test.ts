@@ -50,3 +50,25 @@ describe('parameter placement', () => {
     expect(trainBits(placed)).toEqual(trainBits(plain));
   });
 });
+
+describe('parameter()', () => {
+  it('makes a trainable leaf with the same values, placed like a layer\'s; refuses what is not a float tensor', async () => {
+    const { parameter } = await import('@tapegrad/nn');
+    const { tensor, mul, ValueError } = await import('@tapegrad/core');
+    for (const backend of listBackends()) {
+      setBackend(backend);
+      const t = randn([300, 100], { seed: 5 });
+      const p = parameter(t);
+      expect(p.requiresGrad && p.isLeaf).toBe(true);
+      expect(Array.from(p.data)).toEqual(Array.from(t.data));
+      expect(getBackend().resident?.has(p.data) ?? false).toBe(backend === 'wasm');
+      // a tensor with a graph is detached
+      const x = tensor([1, 2], [2], { requiresGrad: true });
+      const q = parameter(mul(x, x));
+      expect(q.isLeaf && q.requiresGrad).toBe(true);
+      expect(Array.from(q.data)).toEqual([1, 4]);
+      expect(() => parameter(tensor([1], [1], { dtype: 'int32' }))).toThrow(ValueError);
+      expect(() => parameter([1, 2] as never)).toThrow(/parameter.*t.*float32 or float64 Tensor/);
+    }
+  });
+});

@@ -99,7 +99,20 @@ export function makeParameter(op: string, init: Initializer, shape: readonly num
     const got = t instanceof Tensor ? `${formatShape(t.shape)} ${t.dtype}` : typeof t;
     throw argError(ValueError, op, 'init', `an initializer returning a ${formatShape(shape)} ${options.dtype ?? 'float32'} tensor`, got);
   }
-  // A fresh leaf: the initializer may have built it with ops, and a parameter must not carry a graph.
+  return parameter(t);
+}
+
+/**
+ * A trainable leaf with `t`'s values (PyTorch's `nn.Parameter`): a float tensor made a leaf (detached
+ * when it carries a graph) that requires grad. A float32 one is moved to where the backend's kernels
+ * use it in place (see `placed`), as every nn layer's parameters are; otherwise it is `t` itself.
+ * @example const w = parameter(randn([4320, 100], { seed: 2, std: 0.01 })); matmul(x, w)
+ */
+export function parameter(t: Tensor): Tensor {
+  if (!(t instanceof Tensor) || (t.dtype !== 'float32' && t.dtype !== 'float64')) {
+    throw argError(ValueError, 'parameter', 't', 'a float32 or float64 Tensor', t instanceof Tensor ? `a ${t.dtype} tensor` : shown(t));
+  }
+  // a parameter must not carry a graph (an initializer may have built it with ops)
   const p = placed(t.isLeaf ? t : t.detach());
   p.requiresGrad = true;
   return p;
