@@ -69,7 +69,9 @@ export interface Backend {
 
   /**
    * `batch` products as `matmul` describes, out (batch,m,n) = op(a_i) · op(b_i): a_i starts at element
-   * i·aStride of a and b_i at i·bStride of b (a stride of 0: the same matrix for every i).
+   * i·aStride of a and b_i at i·bStride of b (a stride of 0: the same matrix for every i). With
+   * `rowBias` (m values), rowBias[i] is then added to every element of row i of every product, as a
+   * separate float add of the stored product would (conv2d's bias).
    */
   batchedMatmul(
     a: FloatArray,
@@ -83,6 +85,7 @@ export interface Backend {
     n: number,
     transA: boolean,
     transB: boolean,
+    rowBias?: FloatArray | null,
   ): void;
 
   /** out = x with axes permuted: out.shape[i] = shape[perm[i]]. */

@@ -5,7 +5,6 @@ import { type FloatArray, allocateFloatUninitialized } from '../dtype.js';
 import { ShapeError, ValueError, argError } from '../errors.js';
 import { checkSize, formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { add } from './add.js';
 import { checkFloat, checkSameDType, describe } from './checks.js';
 import { im2col } from './im2col.js';
 import { matmulFlags } from './matmul.js';
@@ -70,9 +69,9 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
     disownOutput(data); // no node will hold it (see record)
     return out;
   }
-  // The unfolded input and the filter products never leave this function: only the graph's nodes hold
-  // them, so their arrays go back to the array pool once backward has run those nodes, and they may lie
-  // in the backend's own memory, where its kernels use them without copies (memory/array-pool.ts).
+  // The unfolded input never leaves this function: only the graph's nodes hold it, so its array goes
+  // back to the array pool once backward has run those nodes, and it may lie in the backend's own
+  // memory, where its kernels use it without copies (memory/array-pool.ts).
   const internal = (t: Tensor) => {
     if (t.data !== x.data && t.data !== w.data && t.data !== b?.data) markGraphPrivate(t.data);
     return t;
@@ -81,11 +80,10 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
   const positions = g.oh * g.ow;
   const col = withPrivateOutputs(() => internal(im2col(x, params))); // (N·OH·OW, C·FH·FW)
   // One product per image: the filters (FN, C·FH·FW) times its unfolded windows (OH·OW, C·FH·FW),
-  // transposed by the flag, give (FN, OH·OW): the image's NCHW output, with no permute.
+  // transposed by the flag, give (FN, OH·OW): the image's NCHW output, with no permute; the GEMM adds
+  // the bias to each filter's row as it stores it.
   const filters = reshape(w, [fn, k]);
   const windows = reshape(col, [g.n, positions, k]);
-  const out = hasBias
-    ? add(withPrivateOutputs(() => internal(matmulFlags(filters, windows, false, true))), reshape(b, [fn, 1]))
-    : matmulFlags(filters, windows, false, true);
+  const out = matmulFlags(filters, windows, false, true, hasBias ? b : null);
   return reshape(out, [g.n, fn, g.oh, g.ow]);
 }

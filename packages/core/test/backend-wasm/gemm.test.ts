@@ -106,6 +106,46 @@ describe('wasm matmul vs reference', () => {
     expect(workersJoin(wasm, () => wasm.batchedMatmul(a, b, out, 100, 0, 576 * 25, 30, 25, 576, false, true))).toBe(true);
   });
 
+  it('batchedMatmul with a row bias: added once to every row, on the small-product, split-product and k-split paths', () => {
+    const cases: [number, number, number, number][] = [
+      [100, 30, 25, 57], // small products, several per chunk
+      [9, 30, 7, 13], // a last row panel of two rows, a last column panel of five
+      [3, 130, 129, 131], // products split across threads like a plain GEMM
+      [2, 6, 80000, 5], // tiny output, long k: split along k into partial sums
+    ];
+    for (const [batch, m, k, n] of cases) {
+      for (const [transA, transB] of variants) {
+        const a = uniform(batch * m * k, m + 1);
+        const b = uniform(batch * k * n, n + 2);
+        const bias = uniform(m, k + 3);
+        const got = new Float32Array(batch * m * n).fill(Number.NaN);
+        const want = new Float32Array(batch * m * n);
+        const scale = new Float32Array(batch * m * n);
+        wasm.batchedMatmul(a, b, got, batch, m * k, k * n, m, k, n, transA, transB, bias);
+        referenceBackend.batchedMatmul(a, b, want, batch, m * k, k * n, m, k, n, transA, transB, bias);
+        referenceBackend.batchedMatmul(a.map(Math.abs), b.map(Math.abs), scale, batch, m * k, k * n, m, k, n, transA, transB, bias.map(Math.abs));
+        expect(mismatch(got, want, { scale }), `batch ${batch} (${m},${k},${n}) tA=${transA} tB=${transB}`).toBeNull();
+      }
+    }
+    // the reference adds bias[i] to row i of each product after it (a naive loop over the definition)
+    const [a, b, bias] = [uniform(2 * 3 * 4, 7), uniform(2 * 4 * 5, 8), uniform(3, 9)];
+    const out = new Float32Array(2 * 3 * 5);
+    referenceBackend.batchedMatmul(a, b, out, 2, 12, 20, 3, 4, 5, false, false, bias);
+    for (let s = 0; s < 2; s++) {
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 5; j++) {
+          let dot = 0;
+          for (let p = 0; p < 4; p++) dot += a[s * 12 + i * 4 + p]! * b[s * 20 + p * 5 + j]!;
+          expect(out[s * 15 + i * 5 + j]).toBeCloseTo(Math.fround(dot) + bias[i]!, 5);
+        }
+      }
+    }
+    // k = 0: the bias alone
+    const empty = new Float32Array(2 * 3 * 5).fill(Number.NaN);
+    wasm.batchedMatmul(new Float32Array(0), new Float32Array(0), empty, 2, 0, 0, 3, 0, 5, false, false, bias);
+    expect(Array.from(empty)).toEqual(Array.from({ length: 30 }, (_, i) => bias[Math.floor(i / 5) % 3]!));
+  });
+
   it('k = 0 gives zeros, empty outputs are fine', () => {
     const out = new Float32Array(6).fill(5);
     wasm.matmul(new Float32Array(0), new Float32Array(0), out, 2, 0, 3, false, false);

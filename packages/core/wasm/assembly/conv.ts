@@ -133,7 +133,7 @@ export function conv2dChunk(d: usize, chunk: i32, tid: i32): void {
           const cols = imin(NR, count - jr);
           packPanel(xi, h, w, kh, kw, sh, sw, ph, pw, ow, first + jr, cols, pc, kc, pb, lanes);
           for (let ir = 0; ir < mc; ir += MR) {
-            kernel4x8(pa + (<usize>(ir * kc) << 2), 16, pb, 32, o + (<usize>((ic + ir) * p + jr) << 2), p, kc, acc, imin(MR, mc - ir), cols);
+            kernel4x8(pa + (<usize>(ir * kc) << 2), 16, pb, 32, o + (<usize>((ic + ir) * p + jr) << 2), p, kc, acc, imin(MR, mc - ir), cols, 0);
           }
         }
       }

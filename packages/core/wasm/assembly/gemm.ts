@@ -197,7 +197,7 @@ function packB(b: usize, k: i32, n: i32, transB: bool, p0: i32, kc: i32, j0: i32
  * Inlined into its caller: as a call it measured 20-25% slower (V8 spills around the call).
  */
 // @ts-ignore: decorator
-@inline export function kernel4x8(ap: usize, aStep: usize, bp: usize, bStep: usize, c: usize, ldc: i32, kc: i32, acc: bool, rows: i32, cols: i32): void {
+@inline export function kernel4x8(ap: usize, aStep: usize, bp: usize, bStep: usize, c: usize, ldc: i32, kc: i32, acc: bool, rows: i32, cols: i32, rb: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
@@ -217,6 +217,27 @@ function packB(b: usize, k: i32, n: i32, transB: bool, p0: i32, kc: i32, j0: i32
     ap += aStep;
     bp += bStep;
   }
+  if (rb != 0) {
+    // the row bias (read only for the rows stored)
+    let r = v128.load32_splat(rb);
+    c00 = f32x4.add(c00, r);
+    c01 = f32x4.add(c01, r);
+    if (rows > 1) {
+      r = v128.load32_splat(rb, 4);
+      c10 = f32x4.add(c10, r);
+      c11 = f32x4.add(c11, r);
+    }
+    if (rows > 2) {
+      r = v128.load32_splat(rb, 8);
+      c20 = f32x4.add(c20, r);
+      c21 = f32x4.add(c21, r);
+    }
+    if (rows > 3) {
+      r = v128.load32_splat(rb, 12);
+      c30 = f32x4.add(c30, r);
+      c31 = f32x4.add(c31, r);
+    }
+  }
   const l = <usize>ldc << 2;
   storeRow(c, c00, c01, cols, acc);
   if (rows > 1) storeRow(c + l, c10, c11, cols, acc);
@@ -230,7 +251,7 @@ function packB(b: usize, k: i32, n: i32, transB: bool, p0: i32, kc: i32, j0: i32
  * and computed, where kernel4x8 would spend half or more of its work on padding.
  */
 // @ts-ignore: decorator
-@inline function kernel4x4(ap: usize, aStep: usize, bp: usize, bStep: usize, c: usize, ldc: i32, kc: i32, acc: bool, rows: i32, cols: i32): void {
+@inline function kernel4x4(ap: usize, aStep: usize, bp: usize, bStep: usize, c: usize, ldc: i32, kc: i32, acc: bool, rows: i32, cols: i32, rb: usize): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const b = v128.load(bp);
@@ -240,6 +261,12 @@ function packB(b: usize, k: i32, n: i32, transB: bool, p0: i32, kc: i32, j0: i32
     c3 = madd(v128.load32_splat(ap, 12), b, c3);
     ap += aStep;
     bp += bStep;
+  }
+  if (rb != 0) {
+    c0 = f32x4.add(c0, v128.load32_splat(rb));
+    if (rows > 1) c1 = f32x4.add(c1, v128.load32_splat(rb, 4));
+    if (rows > 2) c2 = f32x4.add(c2, v128.load32_splat(rb, 8));
+    if (rows > 3) c3 = f32x4.add(c3, v128.load32_splat(rb, 12));
   }
   const l = <usize>ldc << 2;
   // storeRow with cols ≤ 4 writes only the first vector
@@ -254,7 +281,7 @@ function packB(b: usize, k: i32, n: i32, transB: bool, p0: i32, kc: i32, j0: i32
  * panels and steps, computing only the panel's first two rows.
  */
 // @ts-ignore: decorator
-@inline function kernel2x8(ap: usize, aStep: usize, bp: usize, bStep: usize, c: usize, ldc: i32, kc: i32, acc: bool, rows: i32, cols: i32): void {
+@inline function kernel2x8(ap: usize, aStep: usize, bp: usize, bStep: usize, c: usize, ldc: i32, kc: i32, acc: bool, rows: i32, cols: i32, rb: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp), b1 = v128.load(bp, 16);
@@ -266,6 +293,16 @@ function packB(b: usize, k: i32, n: i32, transB: bool, p0: i32, kc: i32, j0: i32
     c11 = madd(a, b1, c11);
     ap += aStep;
     bp += bStep;
+  }
+  if (rb != 0) {
+    let r = v128.load32_splat(rb);
+    c00 = f32x4.add(c00, r);
+    c01 = f32x4.add(c01, r);
+    if (rows > 1) {
+      r = v128.load32_splat(rb, 4);
+      c10 = f32x4.add(c10, r);
+      c11 = f32x4.add(c11, r);
+    }
   }
   storeRow(c, c00, c01, cols, acc);
   if (rows > 1) storeRow(c + (<usize>ldc << 2), c10, c11, cols, acc);
@@ -286,14 +323,15 @@ const SHORT_B_ROW: i32 = 64;
 
 /**
  * One region of C: rows [i0,i1), columns [j0,j1), k range [k0,k1), written to `c` with row stride ldc.
- * The region's first k slab overwrites C, later ones accumulate. An operand whose micro-kernel values
+ * The region's first k slab overwrites C, later ones accumulate. With `bias` (0: none), bias[i] is added
+ * to row i as the slab starting at k = 0 is stored (a k-split's other chunks never add it). An operand whose micro-kernel values
  * are contiguous in place (A stored (k,m), B stored (k,n)) is read in place when the region is too thin
  * for packed panels to be reused; otherwise it is packed. (A stored (m,k) is always packed: reading
  * four rows in place measured slower than transposing them into a panel.)
  */
 function gemmRegion(
   a: usize, b: usize, c: usize, ldc: i32, m: i32, k: i32, n: i32, transA: bool, transB: bool,
-  i0: i32, i1: i32, j0: i32, j1: i32, k0: i32, k1: i32, scratch: usize,
+  i0: i32, i1: i32, j0: i32, j1: i32, k0: i32, k1: i32, scratch: usize, bias: usize,
 ): void {
   const pa = scratch;
   const pb = pa + (<usize>(MC * KC) << 2);
@@ -304,6 +342,7 @@ function gemmRegion(
     for (let pc = k0; pc < k1; pc += KC) {
       const kc = imin(KC, k1 - pc);
       const acc = pc > k0;
+      const withBias = bias != 0 && pc == 0;
       if (packedB) packB(b, k, n, transB, pc, kc, jc, nc, pb);
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = imin(MC, i1 - ic);
@@ -315,11 +354,12 @@ function gemmRegion(
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = imin(MR, mc - ir);
             const cp = at(c, (ic + ir) * ldc + jc + jr);
+            const rb: usize = withBias ? at(bias, ic + ir) : 0;
             const ap = packedA ? pa + (<usize>(ir * kc) << 2) : at(a, pc * m + ic + ir);
             const aStep: usize = packedA ? 16 : <usize>m << 2;
-            if (cols <= 4) kernel4x4(ap, aStep, bp, bStep, cp, ldc, kc, acc, rows, cols);
-            else if (rows <= 2) kernel2x8(ap, aStep, bp, bStep, cp, ldc, kc, acc, rows, cols);
-            else kernel4x8(ap, aStep, bp, bStep, cp, ldc, kc, acc, rows, cols);
+            if (cols <= 4) kernel4x4(ap, aStep, bp, bStep, cp, ldc, kc, acc, rows, cols, rb);
+            else if (rows <= 2) kernel2x8(ap, aStep, bp, bStep, cp, ldc, kc, acc, rows, cols, rb);
+            else kernel4x8(ap, aStep, bp, bStep, cp, ldc, kc, acc, rows, cols, rb);
           }
         }
       }
@@ -329,7 +369,8 @@ function gemmRegion(
 
 /*
  * K_GEMM descriptor: 1 a, 2 b, 3 c, 4 m, 5 k, 6 n, 7 transA, 8 transB, 9 mBlock, 10 nBlock, 11 kBlock,
- * 12 gridM, 13 gridN, 14 partial (k-split output base, 0 when not split), 15 scratch, 16 scratch stride.
+ * 12 gridM, 13 gridN, 14 partial (k-split output base, 0 when not split), 15 scratch, 16 scratch stride,
+ * 17 row bias (m floats added to the rows of c; 0: none).
  * Chunk index = (ki·gridM + mi)·gridN + ni. With a k-split, chunk ki writes its partial product to
  * partial + ki·m·n (row stride n); K_GEMM_SUM adds the partials into c afterwards.
  */
@@ -347,19 +388,20 @@ export function gemmChunk(d: usize, chunk: i32, tid: i32): void {
   const i0 = mi * mBlock, j0 = ni * nBlock, k0 = ki * kBlock;
   const i1 = imin(m, i0 + mBlock), j1 = imin(n, j0 + nBlock), k1 = imin(k, k0 + kBlock);
   const c = partial != 0 ? partial + (<usize>ki * <usize>(m * n) << 2) : ptr(d, 3);
+  const bias = ptr(d, 17);
   if (i0 >= i1 || j0 >= j1) return;
   if (k0 >= k1) {
-    // Nothing to multiply (k = 0): the region is zero.
+    // Nothing to multiply (k = 0, never with a bias: the host fills that case): the region is zero.
     for (let i = i0; i < i1; i++) memory.fill(at(c, i * n + j0), 0, <usize>(j1 - j0) << 2);
     return;
   }
-  gemmRegion(a, b, c, n, m, k, n, transA, transB, i0, i1, j0, j1, k0, k1, scratch);
+  gemmRegion(a, b, c, n, m, k, n, transA, transB, i0, i1, j0, j1, k0, k1, scratch, bias);
 }
 
 /*
  * K_GEMM_BATCHED descriptor: 1 a, 2 b, 3 c, 4 m, 5 k, 6 n, 7 transA, 8 transB, 9 batch, 10 aStride,
  * 11 bStride (elements between consecutive matrices; 0: one matrix for every product), 12 products
- * per chunk, 13 scratch, 14 scratch stride. Chunk index c computes products [c·per, (c+1)·per), each
+ * per chunk, 13 scratch, 14 scratch stride, 15 row bias (m floats added to the rows of every product; 0: none). Chunk index c computes products [c·per, (c+1)·per), each
  * whole on this thread (small products: splitting one across threads would cost more than it gives);
  * product i is written to c + i·m·n.
  */
@@ -369,12 +411,13 @@ export function gemmBatchedChunk(d: usize, chunk: i32, tid: i32): void {
   const transA = arg(d, 7) != 0, transB = arg(d, 8) != 0;
   const batch = arg(d, 9), aStride = arg(d, 10), bStride = arg(d, 11), per = arg(d, 12);
   const scratch = ptr(d, 13) + <usize>tid * <usize>arg(d, 14);
+  const bias = ptr(d, 15);
   const hi = imin(batch, (chunk + 1) * per);
   for (let i = chunk * per; i < hi; i++) {
     const ci = c + (<usize>i * <usize>(m * n) << 2);
     const ai = a + (<usize>i * <usize>aStride << 2);
     const bi = b + (<usize>i * <usize>bStride << 2);
-    gemmRegion(ai, bi, ci, n, m, k, n, transA, transB, 0, m, 0, n, 0, k, scratch);
+    gemmRegion(ai, bi, ci, n, m, k, n, transA, transB, 0, m, 0, n, 0, k, scratch, bias);
   }
 }
 

@@ -13,15 +13,21 @@ export function matmul(a: FloatArray, b: FloatArray, out: FloatArray, m: number,
   else axpyRows(a, b, out, m, k, n, transA);
 }
 
-/** Backend.batchedMatmul: one `matmul` per product, on views of the operands. */
+/** Backend.batchedMatmul: one `matmul` per product, on views of the operands, then the row bias. */
 export function batchedMatmul(
   a: FloatArray, b: FloatArray, out: FloatArray, batch: number, aStride: number, bStride: number,
-  m: number, k: number, n: number, transA: boolean, transB: boolean,
+  m: number, k: number, n: number, transA: boolean, transB: boolean, rowBias: FloatArray | null = null,
 ): void {
   for (let i = 0; i < batch; i++) {
     const ai = a.subarray(i * aStride, i * aStride + m * k);
     const bi = b.subarray(i * bStride, i * bStride + k * n);
-    matmul(ai, bi, out.subarray(i * m * n, (i + 1) * m * n), m, k, n, transA, transB);
+    const oi = out.subarray(i * m * n, (i + 1) * m * n);
+    matmul(ai, bi, oi, m, k, n, transA, transB);
+    if (rowBias === null) continue;
+    for (let r = 0; r < m; r++) {
+      const bias = rowBias[r]!;
+      for (let j = r * n; j < (r + 1) * n; j++) oi[j]! += bias;
+    }
   }
 }
 

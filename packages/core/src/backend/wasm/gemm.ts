@@ -138,37 +138,43 @@ export function batchedGemm(
   n: number,
   transA: boolean,
   transB: boolean,
+  rowBias: Float32Array | null = null,
 ): void {
   if (batch === 0 || m === 0 || n === 0) return;
   if (k === 0) {
-    out.fill(0);
+    for (let i = 0; i < batch * m; i++) out.fill(rowBias === null ? 0 : rowBias[i % m]!, i * n, (i + 1) * n);
     return;
   }
   ctx.reset();
   const pa = ctx.put(a);
   const pb = ctx.put(b);
+  // the kernels add rowBias[i] as they store row i of a product: no pass of its own over the output
+  const pbias = rowBias === null ? 0 : ctx.put(rowBias);
   const pc = ctx.output(out);
   if (m * k * n >= PARALLEL_MIN_MACS) {
     const mark = ctx.mark();
     for (let i = 0; i < batch; i++) {
-      multiply(ctx, pa + i * aStride * 4, pb + i * bStride * 4, pc + i * m * n * 4, m, k, n, transA, transB);
+      multiply(ctx, pa + i * aStride * 4, pb + i * bStride * 4, pc + i * m * n * 4, m, k, n, transA, transB, pbias);
       ctx.release(mark);
     }
   } else {
     const [chunks, per] = split(batch, Math.ceil(PARALLEL_MIN_MACS / 8 / (m * k * n)), ctx.threads);
-    ctx.run([K_GEMM_BATCHED, pa, pb, pc, m, k, n, transA ? 1 : 0, transB ? 1 : 0, batch, aStride, bStride, per, ctx.scratch, ctx.scratchStride], chunks);
+    ctx.run([K_GEMM_BATCHED, pa, pb, pc, m, k, n, transA ? 1 : 0, transB ? 1 : 0, batch, aStride, bStride, per, ctx.scratch, ctx.scratchStride, pbias], chunks);
   }
   ctx.get(pc, out);
 }
 
-/** Runs the GEMM job (and the partial-sum job of a k-split) on operands already in wasm memory. */
-function multiply(ctx: WasmContext, pa: number, pb: number, pc: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+/**
+ * Runs the GEMM job (and the partial-sum job of a k-split) on operands already in wasm memory; `pbias`
+ * (0: none) points at m floats added to the rows of the output.
+ */
+function multiply(ctx: WasmContext, pa: number, pb: number, pc: number, m: number, k: number, n: number, transA: boolean, transB: boolean, pbias = 0): void {
   const plan = planGemm(m, k, n, ctx.threads);
   const partial = plan.gridK > 1 ? ctx.alloc(plan.gridK * m * n) : 0;
   ctx.run(
     [
       K_GEMM, pa, pb, pc, m, k, n, transA ? 1 : 0, transB ? 1 : 0,
-      plan.mBlock, plan.nBlock, plan.kBlock, plan.gridM, plan.gridN, partial, ctx.scratch, ctx.scratchStride,
+      plan.mBlock, plan.nBlock, plan.kBlock, plan.gridM, plan.gridN, partial, ctx.scratch, ctx.scratchStride, pbias,
     ],
     plan.gridM * plan.gridN * plan.gridK,
   );

@@ -78,9 +78,13 @@ export function createWasmBackend(options: RuntimeOptions = {}): WasmBackend {
       if (f32(a) && f32(b) && f32(out)) orReference(() => gemm(ctx, a, b, out, m, k, n, transA, transB), reference);
       else reference();
     },
-    batchedMatmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, aStride: number, bStride: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
-      const reference = () => ref.batchedMatmul(a, b, out, batch, aStride, bStride, m, k, n, transA, transB);
-      if (f32(a) && f32(b) && f32(out)) orReference(() => batchedGemm(ctx, a, b, out, batch, aStride, bStride, m, k, n, transA, transB), reference);
+    batchedMatmul(
+      a: FloatArray, b: FloatArray, out: FloatArray, batch: number, aStride: number, bStride: number,
+      m: number, k: number, n: number, transA: boolean, transB: boolean, rowBias: FloatArray | null = null,
+    ): void {
+      const reference = () => ref.batchedMatmul(a, b, out, batch, aStride, bStride, m, k, n, transA, transB, rowBias);
+      const fast = f32(a) && f32(b) && f32(out) && (rowBias === null || f32(rowBias));
+      if (fast) orReference(() => batchedGemm(ctx, a, b, out, batch, aStride, bStride, m, k, n, transA, transB, rowBias as Float32Array | null), reference);
       else reference();
     },
     permute(x: TypedArray, shape: Shape, perm: readonly number[], out: TypedArray): void {
