@@ -5,8 +5,9 @@
 // alive from one step to the next would show as RSS (and heap / external memory) growing every epoch.
 //
 // Flags: --epochs 20  --train-size 5000  --test-size 1000  --batch-size 100  --lr 0.001  --seed 0
-//   --source trainer|example   trainer (default): the Trainer alone; example: the `pnpm train` job's
-//                              runTraining (plots and filter pictures too), sampled at its epoch lines
+//   --source trainer|example   trainer (default): the Trainer alone, on the book's recipe; example: the
+//                              `pnpm train` job's run of these flags (its init and rate schedule, plots
+//                              and filter pictures too), sampled at its epoch lines
 //   --gc                       force a full GC before each sample (separates garbage not yet collected
 //                              from memory really retained) and, with --source trainer, count the
 //                              training steps whose graph (the loss and everything it was computed
@@ -222,20 +223,15 @@ if (opts.source === 'trainer') {
   finalTestAccuracy = (await trainer.fit()).testAccuracy;
 } else {
   const { runTraining } = await importDist('examples/dist/train-run.js');
+  // the run `pnpm train` makes of these flags (its model, init and rate schedule included)
+  const { parseTrainArgs } = await importDist('examples/dist/train-simple-convnet.js');
+  const run = await parseTrainArgs([
+    '--epochs', String(opts.epochs), '--train-size', String(opts.trainSize), '--test-size', String(opts.testSize),
+    '--batch-size', String(opts.batchSize), '--lr', String(opts.lr), '--seed', String(opts.seed), '--out', work,
+  ]);
   await sample(0);
   const result = await runTraining({
-    model: {
-      name: 'SimpleConvNet',
-      options: { inputDim: [1, 28, 28], conv: { filterNum: 30, filterSize: 5, pad: 0, stride: 1 }, hiddenSize: 100, outputSize: 10, weightInitStd: 0.01, seed: opts.seed },
-    },
-    trainSize: opts.trainSize,
-    testSize: opts.testSize,
-    epochs: opts.epochs,
-    batchSize: opts.batchSize,
-    lr: opts.lr,
-    seed: opts.seed,
-    evalSample: 1000,
-    out: work,
+    ...run,
     progress: 'lines',
     // one plain line per epoch, written after that epoch's checkpoint: sample there
     log: (line) => {
