@@ -110,5 +110,30 @@ describe('arrays in wasm memory (the array pool with the wasm backend)', () => {
       expect(inUse[11]).toBe(inUse[3]);
     }
   });
+
+  it("conv2d's backward products are made there, with a bias leaf as with none", () => {
+    // A VJP with a leaf among its inputs makes ordinary arrays; conv2d hands its product only views of
+    // w and b, so the filter and window gradients it makes (the stacked (N,FN,C·FH·FW) one is 2.3 MB
+    // here) stay in wasm memory.
+    const backend = getBackend();
+    const original = backend.batchedMatmul;
+    for (const withBias of [false, true]) {
+      const outputs: boolean[] = [];
+      backend.batchedMatmul = (...args: Parameters<typeof original>) => {
+        outputs.push(isResident(args[2] as Float32Array));
+        return original.apply(backend, args);
+      };
+      try {
+        const x = randn([16, 4, 12, 12], { seed: 1, requiresGrad: true });
+        const w = randn([40, 4, 3, 3], { seed: 2, requiresGrad: true });
+        const b = withBias ? randn([40], { seed: 3, requiresGrad: true }) : null;
+        relu(conv2d(x, w, b)).sum().backward();
+      } finally {
+        backend.batchedMatmul = original;
+      }
+      // the forward product is the op's output (ordinary); backward's two products lie in wasm memory
+      expect(outputs, withBias ? 'with a bias' : 'without').toEqual([false, true, true]);
+    }
+  });
 });
 
