@@ -1,5 +1,6 @@
 import { ValueError, argError } from '@tapegrad/core';
-import { optionsOf, shown } from '../layers/checks.js';
+import { optionsOf, positiveInt, shown } from '../layers/checks.js';
+import { hyper, nonNegative, positive } from './optimizer.js';
 
 /** What a scheduler drives: any optimizer (its `lr` is read once, as the base rate, then set). */
 export interface ScheduledOptimizer {
@@ -47,16 +48,6 @@ export abstract class LRScheduler {
   }
 }
 
-function positiveIntOption(type: string, name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw argError(ValueError, type, name, 'an integer ≥ 1', shown(value));
-  return value;
-}
-
-function rateOption(type: string, name: string, value: unknown, check: (v: number) => boolean, expected: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) throw argError(ValueError, type, name, expected, shown(value));
-  return value;
-}
-
 export interface CosineAnnealingOptions {
   /** Epochs from the base rate down to `etaMin` (half a cosine period). */
   tMax: number;
@@ -76,8 +67,8 @@ export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: ScheduledOptimizer, options: CosineAnnealingOptions) {
     super('CosineAnnealingLR', optimizer);
     const o = optionsOf('CosineAnnealingLR', options);
-    this.tMax = positiveIntOption('CosineAnnealingLR', 'tMax', o.tMax);
-    this.etaMin = rateOption('CosineAnnealingLR', 'etaMin', o.etaMin ?? 0, (v) => v >= 0, 'a finite number ≥ 0');
+    this.tMax = positiveInt('CosineAnnealingLR', 'tMax', o.tMax);
+    this.etaMin = hyper('CosineAnnealingLR', 'etaMin', o.etaMin ?? 0, nonNegative, 'a finite number ≥ 0');
   }
 
   lrAt(epoch: number): number {
@@ -103,8 +94,8 @@ export class StepLR extends LRScheduler {
   constructor(optimizer: ScheduledOptimizer, options: StepLROptions) {
     super('StepLR', optimizer);
     const o = optionsOf('StepLR', options);
-    this.stepSize = positiveIntOption('StepLR', 'stepSize', o.stepSize);
-    this.gamma = rateOption('StepLR', 'gamma', o.gamma ?? 0.1, (v) => v > 0, 'a finite number > 0');
+    this.stepSize = positiveInt('StepLR', 'stepSize', o.stepSize);
+    this.gamma = hyper('StepLR', 'gamma', o.gamma ?? 0.1, positive, 'a finite number > 0');
   }
 
   lrAt(epoch: number): number {
